@@ -1,0 +1,49 @@
+"""End-to-end harness and contract suite for the SKN Pay Payments API.
+
+The public surface is listed in ``__all__`` (a test pins it); everything else
+is internal and may change.
+"""
+
+from .client import Exchange, SknPayClient
+from .contract import CREATE_STATUSES, Contract, UnknownField, Violation
+from .errors import (
+    ConfigError,
+    ContractViolation,
+    SignatureError,
+    SknPayHarnessError,
+    TransportError,
+    WaitTimeout,
+    WebhookRejected,
+)
+from .listener import Delivery, ReceivedEvent, WebhookInbox, WebhookListener
+from .redaction import Redactor
+from .settings import KNOBS, Settings
+from .signing import sign, verify
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "CREATE_STATUSES",
+    "KNOBS",
+    "ConfigError",
+    "Contract",
+    "ContractViolation",
+    "Delivery",
+    "Exchange",
+    "ReceivedEvent",
+    "Redactor",
+    "Settings",
+    "SignatureError",
+    "SknPayClient",
+    "SknPayHarnessError",
+    "TransportError",
+    "UnknownField",
+    "Violation",
+    "WaitTimeout",
+    "WebhookInbox",
+    "WebhookListener",
+    "WebhookRejected",
+    "__version__",
+    "sign",
+    "verify",
+]

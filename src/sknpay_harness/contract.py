@@ -1,0 +1,281 @@
+"""The contract: JSON Schemas loaded once, validators compiled once.
+
+``check`` raises :class:`ContractViolation` listing *every* violation with
+its JSON path, the value received and the schema file and pointer that
+rejected it. Unknown fields are allowed by the schemas (a new field is not a
+break) but every one seen is recorded as drift; in strict mode drift is a
+violation too.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Collection, Iterator, Mapping
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from jsonschema import Draft202012Validator
+from referencing import Registry, Resource
+from referencing.jsonschema import DRAFT202012
+
+from .client import Exchange
+from .errors import ContractViolation
+
+SCHEMA_BASE = "https://sknpay-harness.invalid/schemas/v1/"
+# Whether create answers 200 or 201 is unknown (API notes); accept both until
+# a sandbox recording shows which, then tighten here.
+CREATE_STATUSES = frozenset({200, 201})
+_MAX_SHOWN = 25
+
+
+def default_schema_dir() -> Path:
+    """The installed package's copy, else the source checkout's schemas/."""
+    packaged = resources.files("sknpay_harness") / "_schemas"
+    if packaged.is_dir():
+        return Path(str(packaged))
+    return Path(__file__).resolve().parents[2] / "schemas"
+
+
+@dataclass(frozen=True)
+class Violation:
+    path: str
+    message: str
+    value: str
+    schema: str
+
+    def render(self, index: int) -> str:
+        return (
+            f"  {index}. {self.path}: {self.message}\n"
+            f"       value:  {self.value}\n"
+            f"       schema: {self.schema}"
+        )
+
+
+@dataclass(frozen=True)
+class UnknownField:
+    owner: str  # the schema whose object had the field, e.g. "payment"
+    path: str  # JSON path where it was seen
+    value_type: str
+
+
+class Contract:
+    """Every schema in ``schema_dir``, cross-referenced through one registry."""
+
+    def __init__(self, schema_dir: Path | None = None, *, strict: bool = False) -> None:
+        self.schema_dir = schema_dir or default_schema_dir()
+        self.strict = strict
+        self._schemas: dict[str, dict[str, Any]] = {}
+        for path in sorted(self.schema_dir.glob("*.json")):
+            self._schemas[path.stem] = json.loads(path.read_text(encoding="utf-8"))
+        if not self._schemas:
+            raise FileNotFoundError(f"no *.json schemas in {self.schema_dir}")
+        self.registry: Registry[Any] = Registry().with_resources(
+            (s["$id"], Resource.from_contents(s, default_specification=DRAFT202012))
+            for s in self._schemas.values()
+        )
+        self._validators = {
+            name: Draft202012Validator(schema, registry=self.registry)
+            for name, schema in self._schemas.items()
+        }
+        self._drift_lock = threading.Lock()
+        self.drift: dict[tuple[str, str], UnknownField] = {}
+
+    @property
+    def names(self) -> list[str]:
+        return sorted(self._schemas)
+
+    @property
+    def versions(self) -> dict[str, str]:
+        return {n: str(s.get("x-schema-version", "?")) for n, s in self._schemas.items()}
+
+    # -- validation --------------------------------------------------------
+    def violations(self, name: str, instance: Any) -> list[Violation]:
+        validator = self._validator(name)
+        errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path)))
+        return [self._violation(name, e) for e in errors]
+
+    def check(self, name: str, instance: Any, *, where: str = "") -> None:
+        """Raise ContractViolation if ``instance`` breaks schema ``name``."""
+        found = self.violations(name, instance)
+        unknown = self.unknown_fields(name, instance)
+        self._record_drift(unknown)
+        if self.strict:
+            found += [
+                Violation(u.path, f"field not in the {u.owner} schema (strict contract)",
+                          u.value_type, f"{u.owner}.json")
+                for u in unknown
+            ]
+        if found:
+            raise ContractViolation(_render(name, found, where))
+
+    def check_response(
+        self, exchange: Exchange, name: str, *, status: int | Collection[int]
+    ) -> Any:
+        """Check status code, JSON-ness and schema of a response; return its body."""
+        expected = {status} if isinstance(status, int) else set(status)
+        if exchange.status not in expected:
+            shown = " or ".join(map(str, sorted(expected)))
+            raise ContractViolation(
+                f"{exchange.summary()}: expected HTTP {shown}, got {exchange.status}\n"
+                f"  response body: {exchange.response_body[:500]}\n"
+                f"  reproduce: {exchange.curl}"
+            )
+        try:
+            body = json.loads(exchange.response_body)
+        except ValueError:
+            raise ContractViolation(
+                f"{exchange.summary()}: response body is not JSON "
+                f"(Content-Type {exchange.response_headers.get('content-type')!r}): "
+                f"{exchange.response_body[:300]!r}"
+            ) from None
+        self.check(name, body, where=exchange.summary())
+        return body
+
+    # -- drift -------------------------------------------------------------
+    def unknown_fields(self, name: str, instance: Any) -> list[UnknownField]:
+        schema = self._validator(name).schema
+        found: list[UnknownField] = []
+        self._walk([(schema, self.registry.resolver(schema["$id"]), name)], instance, "$", found)
+        return found
+
+    def drift_by_owner(self) -> dict[str, list[UnknownField]]:
+        with self._drift_lock:
+            grouped: dict[str, list[UnknownField]] = {}
+            for field in self.drift.values():
+                grouped.setdefault(field.owner, []).append(field)
+            return grouped
+
+    def _record_drift(self, unknown: list[UnknownField]) -> None:
+        if unknown:
+            with self._drift_lock:
+                for u in unknown:
+                    self.drift.setdefault((u.owner, u.path), u)
+
+    def _walk(
+        self, candidates: list[tuple[Any, Any, str]], instance: Any, path: str,
+        found: list[UnknownField],
+    ) -> None:
+        """Report keys of ``instance`` that no applicable subschema declares.
+
+        All subschemas that apply at one place are merged first: a key is
+        known if any of them names it. Objects with no declared properties
+        (metadata, say) are free-form and never reported.
+        """
+        if not isinstance(instance, dict):
+            return
+        known: dict[str, list[tuple[Any, Any, str]]] = {}
+        owner, widest = "", -1
+        for schema, resolver, schema_owner in candidates:
+            for sub, sub_resolver, sub_owner in self._applicable(schema, resolver, instance, schema_owner):
+                props = sub.get("properties")
+                if not isinstance(props, dict):
+                    continue
+                if len(props) > widest:
+                    owner, widest = sub_owner, len(props)
+                for key, prop in props.items():
+                    known.setdefault(key, []).append((prop, sub_resolver, sub_owner))
+        for key, value in instance.items():
+            child = f"{path}.{key}"
+            if key in known:
+                self._walk(known[key], value, child, found)
+            elif widest >= 0:
+                found.append(UnknownField(owner, child, type(value).__name__))
+
+    def _applicable(
+        self, schema: Any, resolver: Any, instance: Any, owner: str
+    ) -> Iterator[tuple[dict[str, Any], Any, str]]:
+        """The subschemas that apply to ``instance``: itself, $refs, allOf, matching if/then."""
+        if not isinstance(schema, dict):
+            return
+        if "$ref" in schema:
+            resolved = resolver.lookup(schema["$ref"])
+            ref_owner = _owner_of(resolved.contents, owner)
+            yield from self._applicable(resolved.contents, resolved.resolver, instance, ref_owner)
+        yield schema, resolver, owner
+        for key in ("allOf", "anyOf", "oneOf"):
+            for sub in schema.get(key, []):
+                if key == "allOf" or self._matches(sub, resolver, instance):
+                    yield from self._applicable(sub, resolver, instance, owner)
+        if "if" in schema:
+            branch = "then" if self._matches(schema["if"], resolver, instance) else "else"
+            if branch in schema:
+                yield from self._applicable(schema[branch], resolver, instance, owner)
+
+    def _matches(self, schema: Any, resolver: Any, instance: Any) -> bool:
+        validator = Draft202012Validator(schema, registry=self.registry, _resolver=resolver)
+        return bool(validator.is_valid(instance))
+
+    # -- helpers -----------------------------------------------------------
+    def _validator(self, name: str) -> Draft202012Validator:
+        try:
+            return self._validators[name]
+        except KeyError:
+            raise KeyError(f"no schema {name!r}; known: {', '.join(self.names)}") from None
+
+    def _violation(self, name: str, error: Any) -> Violation:
+        message = error.message
+        if error.context:
+            reasons = sorted({c.message for c in error.context})[:3]
+            message += " (" + "; ".join(reasons) + ")"
+        return Violation(
+            path=error.json_path,
+            message=_clip(message, 300),
+            value=_clip(json.dumps(error.instance, default=str), 200),
+            schema=self._schema_location(name, list(error.schema_path)),
+        )
+
+    def _schema_location(self, name: str, schema_path: list[Any]) -> str:
+        """Follow the error's schema path across $refs to the file that said no.
+
+        jsonschema leaves ``$ref`` out of the path, so a segment missing from a
+        ``{"$ref": ...}`` node means "continue inside the referenced schema".
+        """
+        current: Any = self._schemas[name]
+        resolver = self.registry.resolver(current["$id"])
+        file, pointer = f"{name}.json", ""
+        for segment in schema_path:
+            while isinstance(current, dict) and "$ref" in current and segment not in current:
+                resolved = resolver.lookup(current["$ref"])
+                current, resolver = resolved.contents, resolved.resolver
+                file, pointer = _locate(self._schemas, current, file)
+            try:
+                current = current[segment]
+            except (KeyError, IndexError, TypeError):
+                break
+            pointer += f"/{segment}"
+        return f"{file}#{pointer}"
+
+
+def _locate(schemas: Mapping[str, Any], target: Any, fallback: str) -> tuple[str, str]:
+    for name, schema in schemas.items():
+        if schema is target:
+            return f"{name}.json", ""
+        for def_name, sub in schema.get("$defs", {}).items():
+            if sub is target:
+                return f"{name}.json", f"/$defs/{def_name}"
+    return fallback, ""
+
+
+def _owner_of(contents: Any, fallback: str) -> str:
+    if isinstance(contents, dict) and isinstance(contents.get("$id"), str):
+        return str(contents["$id"]).rsplit("/", 1)[-1].removesuffix(".json")
+    return fallback
+
+
+def _clip(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _render(name: str, found: list[Violation], where: str) -> str:
+    count = len(found)
+    head = f"Contract violation: {name}.json ({count} violation{'s' if count != 1 else ''})"
+    lines = [head]
+    if where:
+        lines.append(f"  in {where}")
+    lines += [v.render(i) for i, v in enumerate(found[:_MAX_SHOWN], 1)]
+    if count > _MAX_SHOWN:
+        lines.append(f"  ... and {count - _MAX_SHOWN} more")
+    return "\n".join(lines)

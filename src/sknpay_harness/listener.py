@@ -1,0 +1,431 @@
+"""The webhook listener: verify, deduplicate, record, and let tests wait.
+
+:class:`WebhookInbox` holds all the logic and knows nothing of HTTP servers:
+``handle(...)`` takes one delivery and returns the answer. :class:`WebhookListener`
+serves an inbox on pytest-httpserver's HTTPServer (no pytest import here).
+
+Every delivery is kept, accepted or not, with its reason, so a failed wait can
+say exactly what did arrive. Waiters block on a Condition the handler
+notifies: an event that is already in satisfies the wait at once.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from pytest_httpserver.httpserver import HTTPServerBase
+from werkzeug.serving import make_server
+from werkzeug.wrappers import Request, Response
+
+from . import signing
+from ._serving import QuietHandler
+from .errors import SignatureError, WaitTimeout, WebhookRejected
+from .redaction import Redactor
+from .waiting import wait_until
+
+MAX_BODY_BYTES = 1024 * 1024
+_SHOWN = 40  # events/deliveries listed in a timeout message; the report has all
+
+# Outcomes of one delivery.
+ACCEPTED = "accepted"  # new, valid event for a payment this run made
+DUPLICATE = "duplicate"  # valid, but its event id was seen before (at-least-once delivery)
+IGNORED = "ignored"  # valid, but for a payment this run did not make (shared endpoint)
+REJECTED = "rejected"  # failed verification or parsing; answered 4xx
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """One HTTP request that reached the listener, whatever became of it."""
+
+    seq: int
+    received_at: float  # time.monotonic()
+    method: str
+    path: str
+    status: int
+    outcome: str
+    reason: str | None
+    event_id: str | None
+    event_type: str | None
+    payment_id: str | None
+    headers: dict[str, str]
+    body: str
+
+    def line(self) -> str:
+        what = f"{self.event_type or '?'} {self.event_id or '?'} payment={self.payment_id or '?'}"
+        why = f": {self.reason}" if self.reason else ""
+        return f"#{self.seq} {self.method} {self.path} -> {self.status} {self.outcome}{why} [{what}]"
+
+    def as_report(self) -> dict[str, Any]:
+        return {k: getattr(self, k) for k in self.__dataclass_fields__}
+
+
+@dataclass
+class ReceivedEvent:
+    """A verified event, first delivery wins; ``deliveries`` counts redeliveries."""
+
+    event_id: str
+    type: str
+    payment_id: str | None
+    body: dict[str, Any]
+    raw: bytes
+    headers: dict[str, str]
+    received_at: float  # time.monotonic() of the first delivery
+    signature_timestamp: int
+    deliveries: int = 1
+    seq: int = 0
+
+    def line(self) -> str:
+        return f"{self.type} {self.event_id} payment={self.payment_id} (x{self.deliveries})"
+
+
+@dataclass
+class _Counters:
+    accepted: int = 0
+    duplicate: int = 0
+    ignored: int = 0
+    rejected: int = 0
+
+
+class WebhookInbox:
+    """Verifies and stores webhook deliveries; ``wait_for`` blocks until one matches.
+
+    ``track_payments``: when True, only events for payments registered with
+    :meth:`track` count; others are acknowledged (2xx, so the sender stops
+    retrying) and kept as ``ignored`` for diagnostics.
+    """
+
+    def __init__(
+        self,
+        secrets: Iterable[str],
+        *,
+        clock: Callable[[], float] = time.time,
+        tolerance: float = signing.DEFAULT_TOLERANCE_SECONDS,
+        max_body: int = MAX_BODY_BYTES,
+        redactor: Redactor | None = None,
+        track_payments: bool = True,
+        keep_bodies: int = 2000,
+    ) -> None:
+        self._secrets = tuple(secrets)
+        self._clock = clock
+        self.tolerance = tolerance
+        self.max_body = max_body
+        self._redactor = redactor or Redactor(self._secrets)
+        self.track_payments = track_payments
+        self._keep_bodies = keep_bodies
+        self._cond = threading.Condition()
+        self._deliveries: list[Delivery] = []
+        self._events: dict[str, ReceivedEvent] = {}
+        self._by_key: dict[tuple[str, str | None], list[ReceivedEvent]] = {}
+        self._rejected_for: dict[str, list[Delivery]] = {}
+        self._tracked: set[str] = set()
+        self.counters = _Counters()
+
+    # -- producers ---------------------------------------------------------
+    def track(self, payment_id: str) -> None:
+        """Declare a payment as made by this run, so its events count."""
+        with self._cond:
+            self._tracked.add(payment_id)
+
+    def notify(self) -> None:
+        """Wake every waiter so it re-checks (e.g. the mock's outbox went idle)."""
+        with self._cond:
+            self._cond.notify_all()
+
+    def handle(
+        self,
+        method: str,
+        path: str,
+        headers: dict[str, str],
+        body: bytes | None,
+        content_length: int | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        """Process one delivery; return (HTTP status, JSON answer). Never raises."""
+        received_at = time.monotonic()
+        try:
+            return self._handle(method, path, headers, body, content_length, received_at)
+        except Exception as exc:  # noqa: BLE001 - a listener must not crash on input
+            return self._reject(method, path, headers, body or b"", received_at, 400,
+                                f"unexpected error: {type(exc).__name__}: {exc}", None)
+
+    def _handle(
+        self, method: str, path: str, headers: dict[str, str], body: bytes | None,
+        content_length: int | None, received_at: float,
+    ) -> tuple[int, dict[str, Any]]:
+        if method != "POST":
+            return self._reject(method, path, headers, b"", received_at, 405,
+                                f"method {method} not allowed; webhooks are POSTed", None)
+        size = content_length if body is None else len(body)
+        if body is None or (size is not None and size > self.max_body):
+            return self._reject(method, path, headers, b"", received_at, 413,
+                                f"body of {size} bytes is over the {self.max_body}-byte limit", None)
+        lower = {k.lower(): v for k, v in headers.items()}
+        parsed_json = _try_json(body)
+        hint = _payment_id_of(parsed_json)
+        try:
+            sig = signing.verify(lower.get(signing.HEADER.lower()), body, self._secrets,
+                                 self._clock(), self.tolerance)
+        except SignatureError as exc:
+            return self._reject(method, path, headers, body, received_at, 400,
+                                f"signature {exc.reason}: {exc}", parsed_json, hint)
+        if parsed_json is None:
+            return self._reject(method, path, headers, body, received_at, 400,
+                                "body is not a JSON object", None, hint)
+        event_type = parsed_json.get("type")
+        if not isinstance(event_type, str) or not isinstance(parsed_json.get("data"), dict):
+            return self._reject(method, path, headers, body, received_at, 400,
+                                "not an event envelope (needs string 'type' and object 'data')",
+                                parsed_json, hint)
+        header_type = lower.get(signing.EVENT_TYPE_HEADER.lower())
+        event_id = parsed_json.get("id")
+        if not isinstance(event_id, str) or not event_id:
+            # The id is the likely Stripe-style reading, not confirmed: without
+            # one, the body's hash stands in so redeliveries still dedupe.
+            event_id = "sha256:" + hashlib.sha256(body).hexdigest()[:32]
+        return self._accept(method, path, headers, body, received_at, parsed_json,
+                            event_id, event_type, hint, sig.timestamp, header_type)
+
+    def _accept(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, received_at: float,
+        envelope: dict[str, Any], event_id: str, event_type: str, payment_id: str | None,
+        sig_timestamp: int, header_type: str | None,
+    ) -> tuple[int, dict[str, Any]]:
+        with self._cond:
+            seq = len(self._deliveries) + 1
+            existing = self._events.get(event_id)
+            if existing is not None:
+                existing.deliveries += 1
+                outcome, reason = DUPLICATE, f"event {event_id} already received"
+                self.counters.duplicate += 1
+            elif self.track_payments and payment_id not in self._tracked:
+                outcome, reason = IGNORED, "payment not made by this run"
+                self.counters.ignored += 1
+            else:
+                outcome, reason = ACCEPTED, None
+                if header_type is not None and header_type != event_type:
+                    reason = f"{signing.EVENT_TYPE_HEADER} {header_type!r} differs from body type"
+                clean_headers = self._redactor.headers(headers)
+                event = ReceivedEvent(event_id, event_type, payment_id, envelope, body,
+                                      clean_headers, received_at, sig_timestamp, seq=seq)
+                self._events[event_id] = event
+                self._by_key.setdefault((event_type, payment_id), []).append(event)
+                self.counters.accepted += 1
+            self._deliveries.append(self._delivery(seq, method, path, 200, outcome, reason,
+                                                   event_id, event_type, payment_id, headers,
+                                                   body, received_at))
+            self._cond.notify_all()
+        return 200, {"received": True, "outcome": outcome}
+
+    def _reject(
+        self, method: str, path: str, headers: dict[str, str], body: bytes, received_at: float,
+        status: int, reason: str, envelope: dict[str, Any] | None, payment_id: str | None = None,
+    ) -> tuple[int, dict[str, Any]]:
+        event_id = envelope.get("id") if envelope else None
+        event_type = envelope.get("type") if envelope else None
+        with self._cond:
+            seq = len(self._deliveries) + 1
+            delivery = self._delivery(seq, method, path, status, REJECTED, reason,
+                                      event_id if isinstance(event_id, str) else None,
+                                      event_type if isinstance(event_type, str) else None,
+                                      payment_id, headers, body, received_at)
+            self._deliveries.append(delivery)
+            if payment_id:
+                self._rejected_for.setdefault(payment_id, []).append(delivery)
+            self.counters.rejected += 1
+            self._cond.notify_all()
+        return status, {"error": reason}
+
+    def _delivery(
+        self, seq: int, method: str, path: str, status: int, outcome: str, reason: str | None,
+        event_id: str | None, event_type: str | None, payment_id: str | None,
+        headers: dict[str, str], body: bytes, received_at: float,
+    ) -> Delivery:
+        # Bodies are kept for the first deliveries only, so a long load run
+        # does not grow memory without bound; the metadata is always kept.
+        keep = seq <= self._keep_bodies
+        shown_body = self._redactor.text(body[:4096].decode("utf-8", "replace")) if keep else ""
+        return Delivery(seq, received_at, method, path, status, outcome, reason, event_id,
+                        event_type, payment_id, self._redactor.headers(headers) if keep else {},
+                        shown_body)
+
+    # -- consumers ---------------------------------------------------------
+    def wait_for(
+        self,
+        event_type: str,
+        payment_id: str,
+        timeout: float,
+        *,
+        give_up: Callable[[], str | None] | None = None,
+        where: str = "",
+    ) -> ReceivedEvent:
+        """Block until an accepted ``event_type`` event for ``payment_id`` is in.
+
+        Fails at once if a delivery for that payment was rejected (a bad
+        signature is a broken contract, not a reason to keep waiting), or if
+        ``give_up()`` says no more deliveries can come.
+        """
+        stopped: list[str] = []
+
+        def ready() -> ReceivedEvent | None:
+            matches = self._by_key.get((event_type, payment_id))
+            if matches:
+                return matches[0]
+            rejected = self._rejected_for.get(payment_id)
+            if rejected:
+                raise WebhookRejected(self._describe(
+                    event_type, payment_id, timeout, where,
+                    f"A delivery for payment {payment_id} was rejected: {rejected[0].reason}"))
+            if give_up is not None:
+                reason = give_up()
+                if reason:
+                    stopped.append(reason)
+                    raise WaitTimeout(self._describe(event_type, payment_id, timeout, where, reason))
+            return None
+
+        return wait_until(
+            self._cond, ready, timeout,
+            lambda: self._describe(event_type, payment_id, timeout, where,
+                                   f"Nothing matching arrived within {timeout:g} s."),
+        )
+
+    def events(self, event_type: str | None = None, payment_id: str | None = None) -> list[ReceivedEvent]:
+        with self._cond:
+            return [e for e in self._events.values()
+                    if (event_type is None or e.type == event_type)
+                    and (payment_id is None or e.payment_id == payment_id)]
+
+    def deliveries(self, since_seq: int = 0) -> list[Delivery]:
+        with self._cond:
+            return self._deliveries[since_seq:]
+
+    @property
+    def delivery_count(self) -> int:
+        with self._cond:
+            return len(self._deliveries)
+
+    def _describe(self, event_type: str, payment_id: str, timeout: float, where: str, why: str) -> str:
+        # Called with the condition held (from the predicate or the timeout).
+        events = list(self._events.values())
+        rejected = [d for d in self._deliveries if d.outcome == REJECTED]
+        ignored = [d for d in self._deliveries if d.outcome == IGNORED]
+        lines = [
+            f"No {event_type} webhook for payment {payment_id}. {why}",
+            f"  expected: type={event_type!r}, data.object.id={payment_id!r}, valid signature",
+            f"  events that did arrive ({len(events)}):",
+            *[f"    - {e.line()}" for e in events[-_SHOWN:]],
+            f"  rejected deliveries ({len(rejected)}):",
+            *[f"    - {d.line()}" for d in rejected[-_SHOWN:]],
+        ]
+        if ignored:
+            lines.append(f"  ignored (other payments): {len(ignored)}")
+        lines.append("  where to look: " + (where or "the listener's delivery log in the report"))
+        return "\n".join(lines)
+
+
+def _try_json(body: bytes) -> dict[str, Any] | None:
+    try:
+        value = json.loads(body)
+    except (ValueError, UnicodeDecodeError):
+        return None
+    return value if isinstance(value, dict) else None
+
+
+def _payment_id_of(envelope: dict[str, Any] | None) -> str | None:
+    if not envelope:
+        return None
+    data = envelope.get("data")
+    obj = data.get("object") if isinstance(data, dict) else None
+    pid = obj.get("id") if isinstance(obj, dict) else None
+    return pid if isinstance(pid, str) else None
+
+
+class _ListenerServer(HTTPServerBase):  # type: ignore[misc]
+    """pytest-httpserver's server base, with a body cap and no request log.
+
+    The stock ``HTTPServer.application`` reads every body in full and keeps
+    every request in ``log`` forever; a listener under load must do neither.
+    The server lifecycle (thread, free port, shutdown) is pytest-httpserver's.
+    """
+
+    def __init__(self, inbox: WebhookInbox, host: str, port: int) -> None:
+        super().__init__(host=host, port=port, threaded=True)
+        self.inbox = inbox
+
+    def start(self) -> None:
+        # As HTTPServerBase.start, but with our quiet keep-alive handler.
+        self.server = make_server(self.host, self.port, Request.application(self.application),
+                                  threaded=True, request_handler=QuietHandler)
+        self.port = self.server.port
+        self.server_thread = threading.Thread(target=self._serve, daemon=True,
+                                              name="sknpay-listener")
+        self.server_thread.start()
+
+    def _serve(self) -> None:
+        # A short poll interval: stop() returns in ~50 ms instead of ~0.5 s.
+        self.server.serve_forever(poll_interval=0.05)
+
+    def application(self, request: Request) -> Response:
+        try:
+            return self.dispatch(request)
+        except Exception as exc:  # kept for check_handler_errors() at teardown
+            self.handler_errors.append(exc)
+            return Response("listener error", status=500)
+
+    def dispatch(self, request: Request) -> Response:
+        length = request.content_length
+        if length is not None and length > self.inbox.max_body:
+            status, answer = self.inbox.handle(request.method, request.path,
+                                               dict(request.headers), None, length)
+            response = _json_response(status, answer)
+            response.headers["Connection"] = "close"  # body left unread: do not reuse
+            return response
+        body = request.stream.read(self.inbox.max_body + 1)
+        status, answer = self.inbox.handle(request.method, request.path,
+                                           dict(request.headers), body)
+        return _json_response(status, answer)
+
+
+def _json_response(status: int, answer: dict[str, Any]) -> Response:
+    return Response(json.dumps(answer), status=status, content_type="application/json")
+
+
+@dataclass
+class WebhookListener:
+    """An inbox served over HTTP on ``host:port`` (0 = a free port), any path."""
+
+    inbox: WebhookInbox
+    host: str = "127.0.0.1"
+    port: int = 0
+    path: str = "/webhooks/sknpay"
+    _server: _ListenerServer | None = field(default=None, init=False, repr=False)
+
+    def start(self) -> WebhookListener:
+        self._server = _ListenerServer(self.inbox, self.host, self.port)
+        self._server.start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None and self._server.is_running():
+            self._server.stop()
+
+    @property
+    def url(self) -> str:
+        if self._server is None:
+            raise RuntimeError("listener not started")
+        host = self._server.format_host(self._server.host)
+        return f"http://{host}:{self._server.port}{self.path}"
+
+    def check_handler_errors(self) -> None:
+        if self._server is not None:
+            self._server.check_handler_errors()
+
+
+__all__ = [
+    "ACCEPTED", "DUPLICATE", "IGNORED", "MAX_BODY_BYTES", "REJECTED", "Delivery",
+    "ReceivedEvent", "WebhookInbox", "WebhookListener",
+]

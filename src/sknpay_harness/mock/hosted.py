@@ -1,0 +1,59 @@
+"""The hosted payment page: a pay form while open, a notice once not."""
+
+from __future__ import annotations
+
+from html import escape
+
+from .payments import CANCELED, EXPIRED, SUCCEEDED, Payment, format_amount
+
+NO_LONGER_ACTIVE = "This payment link is no longer active."
+
+_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>{title}</title>
+<style>
+body{{font-family:system-ui,sans-serif;background:#f4f5f7;margin:0;padding:2rem}}
+main{{max-width:26rem;margin:auto;background:#fff;border-radius:8px;padding:1.5rem;
+box-shadow:0 1px 4px rgba(0,0,0,.1)}}
+.amount{{font-size:2rem;font-weight:600}} label{{display:block;margin:.6rem 0 .2rem}}
+input{{width:100%;padding:.5rem;box-sizing:border-box}} button{{margin-top:1rem;width:100%;
+padding:.7rem;font-size:1rem}} .notice{{color:#8a1f11}} .error{{color:#b00020}}
+</style></head>
+<body><main data-payment-id="{payment_id}" data-status="{status}">
+{content}
+<p><small>SKN Pay (local mock)</small></p>
+</main></body></html>
+"""
+
+
+def render(payment: Payment, shown_open: bool, error: str | None = None) -> str:
+    amount = escape(format_amount(payment.amount, payment.currency))
+    description = escape(payment.description or "")
+    if shown_open:
+        error_html = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+        content = f"""<h1>Pay {description or "SKN Pay"}</h1>
+<p class="amount" id="amount">{amount}</p>{error_html}
+<form method="post" action="/pay/{escape(payment.id)}">
+<label for="card_number">Card number</label>
+<input id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number" required>
+<label for="expiry">Expiry (MM/YY)</label><input id="expiry" name="expiry" value="12/34">
+<label for="cvc">CVC</label><input id="cvc" name="cvc" value="123">
+<button type="submit" id="pay">Pay {amount}</button>
+</form>"""
+        title = f"Pay {amount}"
+    elif payment.status == SUCCEEDED:
+        content = f'<h1>Payment received</h1><p class="amount">{amount}</p><p>Thank you.</p>'
+        title = "Payment received"
+    else:
+        why = {CANCELED: "It was canceled by the merchant.",
+               EXPIRED: "It has expired."}.get(payment.status, "")
+        content = f'<h1>Link inactive</h1><p class="notice" id="notice">{NO_LONGER_ACTIVE}</p><p>{why}</p>'
+        title = "Payment link inactive"
+    return _PAGE.format(title=escape(title), payment_id=escape(payment.id),
+                        status=escape(payment.status), content=content)
+
+
+def not_found() -> str:
+    return _PAGE.format(title="Not found", payment_id="", status="",
+                        content="<h1>Not found</h1><p>There is no such payment link.</p>")

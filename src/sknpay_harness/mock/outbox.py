@@ -1,0 +1,263 @@
+"""Webhook delivery: an outbox, worker threads, retries with back-off, a log.
+
+Nothing is fire-and-forget: every delivery is queued, each attempt is logged
+with its answer, and anyone may wait until the outbox is idle (nothing queued
+and nothing in flight), which is how the harness knows, on the mock, that no
+further event is coming. Waiting between attempts is the configured delay
+itself (a Condition wait with a timeout), never a sleep loop.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import json
+import random
+import threading
+import time
+from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from .. import signing
+from ..waiting import wait_until
+from .breaks import BreakSet
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    max_attempts: int = 6
+    initial_backoff: float = 0.5
+    multiplier: float = 2.0
+    max_backoff: float = 30.0
+
+    def backoff(self, attempts_made: int) -> float:
+        return min(self.max_backoff, self.initial_backoff * self.multiplier ** (attempts_made - 1))
+
+
+@dataclass(frozen=True)
+class Attempt:
+    number: int
+    at: float
+    status: int | None
+    error: str | None
+    elapsed_ms: float
+
+
+@dataclass
+class OutgoingDelivery:
+    id: str
+    event_id: str
+    event_type: str
+    payment_id: str | None
+    endpoint: str
+    body: bytes
+    tenant: str
+    due: float
+    state: str = "pending"  # pending | delivering | delivered | failed | dropped
+    attempts: list[Attempt] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.id, "event_id": self.event_id, "event_type": self.event_type,
+            "payment_id": self.payment_id, "endpoint": self.endpoint, "state": self.state,
+            "attempts": [a.__dict__ for a in self.attempts],
+        }
+
+
+Delay = float | tuple[float, float]
+
+
+class Outbox:
+    """Queues signed webhook deliveries and sends them from worker threads."""
+
+    def __init__(
+        self,
+        secret: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        breaks: BreakSet | None = None,
+        retry: RetryPolicy | None = None,
+        delay: Delay = 0.0,
+        seed: int | None = None,
+        workers: int = 2,
+        timeout: float = 10.0,
+        log_limit: int = 10_000,
+    ) -> None:
+        self.secret = secret
+        self._clock = clock
+        self.breaks = breaks or BreakSet()
+        self.retry = retry or RetryPolicy()
+        self.delay: Delay = delay
+        self._random = random.Random(seed)
+        self._workers = workers
+        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": "sknpay-mock"})
+        self._cond = threading.Condition()
+        self._queue: list[tuple[float, int, OutgoingDelivery]] = []
+        self._tie = itertools.count()
+        self._ids = itertools.count(1)
+        self._in_flight = 0
+        self._log: deque[OutgoingDelivery] = deque(maxlen=log_limit)
+        self._idle_listeners: list[Callable[[], None]] = []
+        self._threads: list[threading.Thread] = []
+        self._stopping = False
+        self.sent = 0
+
+    # -- lifecycle ---------------------------------------------------------
+    def start(self) -> None:
+        for n in range(self._workers):
+            t = threading.Thread(target=self._work, name=f"sknpay-outbox-{n}", daemon=True)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self) -> None:
+        with self._cond:
+            self._stopping = True
+            self._cond.notify_all()
+        for t in self._threads:
+            t.join(timeout=5)
+        self._threads.clear()
+        self._http.close()
+
+    # -- producers ---------------------------------------------------------
+    def enqueue(self, event: dict[str, Any], endpoints: list[str], tenant: str) -> list[OutgoingDelivery]:
+        body = json.dumps(event, separators=(",", ":")).encode()
+        data = event.get("data")
+        obj = data.get("object") if isinstance(data, dict) else None
+        payment_id = obj.get("id") if isinstance(obj, dict) else None
+        made = []
+        with self._cond:
+            for endpoint in endpoints:
+                delivery = OutgoingDelivery(
+                    id=f"dlv_{next(self._ids)}", event_id=str(event.get("id")),
+                    event_type=str(event.get("type")), payment_id=payment_id,
+                    endpoint=endpoint, body=body, tenant=tenant,
+                    due=time.monotonic() + self._draw_delay(),
+                )
+                self._push(delivery)
+                self._log.append(delivery)
+                made.append(delivery)
+            self._cond.notify_all()
+        return made
+
+    def _draw_delay(self) -> float:
+        if isinstance(self.delay, tuple):
+            low, high = self.delay
+            return self._random.uniform(low, high)
+        return float(self.delay)
+
+    def _push(self, delivery: OutgoingDelivery) -> None:
+        heapq.heappush(self._queue, (delivery.due, next(self._tie), delivery))
+
+    # -- state -------------------------------------------------------------
+    def add_idle_listener(self, callback: Callable[[], None]) -> None:
+        with self._cond:
+            self._idle_listeners.append(callback)
+
+    def remove_idle_listener(self, callback: Callable[[], None]) -> None:
+        with self._cond:
+            if callback in self._idle_listeners:
+                self._idle_listeners.remove(callback)
+
+    def is_idle(self) -> bool:
+        with self._cond:
+            return not self._queue and self._in_flight == 0
+
+    def wait_idle(self, timeout: float) -> None:
+        """Block until nothing is queued or in flight; WaitTimeout otherwise."""
+        wait_until(
+            self._cond, lambda: True if not self._queue and self._in_flight == 0 else None,
+            timeout, lambda: f"mock outbox still busy after {timeout:g} s: "
+                             f"{len(self._queue)} queued, {self._in_flight} in flight",
+        )
+
+    def log(self, tenant: str | None = None) -> list[dict[str, Any]]:
+        with self._cond:
+            return [d.as_dict() for d in self._log if tenant is None or d.tenant == tenant]
+
+    def reset(self, tenant: str | None = None) -> None:
+        """Drop queued deliveries (all, or one tenant's) and forget the log."""
+        with self._cond:
+            kept = []
+            for item in self._queue:
+                if tenant is None or item[2].tenant == tenant:
+                    item[2].state = "dropped"
+                else:
+                    kept.append(item)
+            heapq.heapify(kept)
+            self._queue = kept
+            for d in self._log:  # in flight now: finish, but never retry
+                if d.state == "delivering" and (tenant is None or d.tenant == tenant):
+                    d.state = "dropped"
+            self._log = deque((d for d in self._log if tenant is not None and d.tenant != tenant),
+                              maxlen=self._log.maxlen)
+            idle = not self._queue and self._in_flight == 0
+            listeners = list(self._idle_listeners) if idle else []
+            self._cond.notify_all()
+        for callback in listeners:
+            callback()
+
+    # -- worker ------------------------------------------------------------
+    def _work(self) -> None:
+        while True:
+            with self._cond:
+                delivery = self._next_due()
+                if delivery is None:
+                    return
+                self._in_flight += 1
+                delivery.state = "delivering"
+            attempt = self._attempt(delivery)
+            with self._cond:
+                self._in_flight -= 1
+                delivery.attempts.append(attempt)
+                self._settle(delivery, attempt)
+                idle = not self._queue and self._in_flight == 0
+                listeners = list(self._idle_listeners) if idle else []
+                self._cond.notify_all()
+            for callback in listeners:
+                callback()
+
+    def _next_due(self) -> OutgoingDelivery | None:
+        """Pop the next delivery once it is due; None when stopping. Lock held."""
+        while not self._stopping:
+            if self._queue:
+                wait = self._queue[0][0] - time.monotonic()
+                if wait <= 0:
+                    return heapq.heappop(self._queue)[2]
+                self._cond.wait(wait)  # the configured delay / back-off itself
+            else:
+                self._cond.wait()
+        return None
+
+    def _attempt(self, delivery: OutgoingDelivery) -> Attempt:
+        number = len(delivery.attempts) + 1
+        now = self._clock()
+        secret = self.breaks.signing_secret(self.secret)
+        headers = {
+            "Content-Type": "application/json",
+            signing.HEADER: signing.sign(delivery.body, secret, self.breaks.signing_time(now)),
+            signing.EVENT_TYPE_HEADER: delivery.event_type,
+        }
+        started = time.perf_counter()
+        try:
+            response = self._http.post(delivery.endpoint, content=delivery.body, headers=headers)
+            status, error = response.status_code, None
+        except httpx.HTTPError as exc:
+            status, error = None, f"{type(exc).__name__}: {exc}"
+        self.sent += 1
+        return Attempt(number, now, status, error, (time.perf_counter() - started) * 1000)
+
+    def _settle(self, delivery: OutgoingDelivery, attempt: Attempt) -> None:
+        if delivery.state == "dropped":
+            return
+        if attempt.status is not None and 200 <= attempt.status < 300:
+            delivery.state = "delivered"
+        elif attempt.number >= self.retry.max_attempts:
+            delivery.state = "failed"
+        else:
+            delivery.state = "pending"
+            delivery.due = time.monotonic() + self.retry.backoff(attempt.number)
+            self._push(delivery)

@@ -1,0 +1,50 @@
+"""The SKN Pay harness pytest plugin, loaded through the ``pytest11`` entry point.
+
+It only wires the library: options and hooks in ``hooks``/``options``,
+fixtures in ``fixtures``. ``pytest --fixtures`` lists every ``sknpay_`` fixture
+with its scope and type.
+"""
+
+from .fixtures import (
+    sknpay_api,
+    sknpay_client,
+    sknpay_contract,
+    sknpay_inbox,
+    sknpay_listener,
+    sknpay_mock,
+    sknpay_redactor,
+    sknpay_reporter,
+    sknpay_session_target,
+    sknpay_settings,
+    sknpay_target,
+    sknpay_webhooks,
+)
+from .hooks import (
+    pytest_collection_modifyitems,
+    pytest_configure,
+    pytest_report_header,
+    pytest_runtest_setup,
+    pytest_terminal_summary,
+)
+from .options import pytest_addoption
+
+__all__ = [
+    "pytest_addoption",
+    "pytest_collection_modifyitems",
+    "pytest_configure",
+    "pytest_report_header",
+    "pytest_runtest_setup",
+    "pytest_terminal_summary",
+    "sknpay_api",
+    "sknpay_client",
+    "sknpay_contract",
+    "sknpay_inbox",
+    "sknpay_listener",
+    "sknpay_mock",
+    "sknpay_redactor",
+    "sknpay_reporter",
+    "sknpay_session_target",
+    "sknpay_settings",
+    "sknpay_target",
+    "sknpay_webhooks",
+]

@@ -1,0 +1,59 @@
+"""Per-test views over session-wide objects: what the fixtures hand to tests."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from ..client import Exchange
+from ..listener import Delivery, ReceivedEvent, WebhookInbox, WebhookListener
+from ..reporting import Reporter
+from ..targets import Target
+from .state import RunLog, WaitRecord
+
+
+@dataclass
+class TestWebhooks:
+    """The listener as one test sees it: wait for events, read deliveries.
+
+    Latency is measured from the moment this test's latest API call was
+    sent, so it reads as "event arrived N ms after the cancel was sent" (on
+    the mock the event often lands before the cancel's answer does).
+    """
+
+    inbox: WebhookInbox
+    listener: WebhookListener
+    target: Target
+    reporter: Reporter
+    run_log: RunLog
+    nodeid: str
+    default_timeout: float
+    first_seq: int = 0
+    last_request_sent: float = field(default_factory=time.monotonic)
+
+    @property
+    def url(self) -> str:
+        return self.listener.url
+
+    def note_exchange(self, exchange: Exchange) -> None:
+        self.last_request_sent = time.monotonic() - exchange.elapsed_ms / 1000
+
+    def wait_for(self, event_type: str, payment_id: str, timeout: float | None = None) -> ReceivedEvent:
+        since = self.last_request_sent
+        event = self.inbox.wait_for(
+            event_type, payment_id, self.default_timeout if timeout is None else timeout,
+            give_up=self.target.nothing_more_coming,
+            where=f"listener {self.listener.url}; {self.target.describe_deliveries(payment_id)}",
+        )
+        latency_ms = max(0.0, (event.received_at - since) * 1000)
+        self.run_log.add_wait(WaitRecord(self.nodeid, event_type, payment_id, latency_ms,
+                                         event.deliveries))
+        self.reporter.attach_event(event, latency_ms)
+        return event
+
+    def events(self, event_type: str | None = None, payment_id: str | None = None) -> list[ReceivedEvent]:
+        return self.inbox.events(event_type, payment_id)
+
+    def deliveries(self) -> list[Delivery]:
+        """Deliveries that reached the listener since this test started."""
+        return self.inbox.deliveries(self.first_seq)

@@ -1,0 +1,44 @@
+"""Masks secrets before anything is logged, attached or printed.
+
+Every report, log line and failure message goes through :class:`Redactor`.
+It removes the exact secrets it was given *and* anything shaped like an SKN Pay
+key or webhook secret, so a secret that reached us by another path (an echoed
+header, a mock's debug output) is still masked.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+
+MASK = "[REDACTED]"
+
+# sk_test_/sk_live_ keys and whsec_ secrets; the body is [A-Za-z0-9_-]+.
+_SECRET_SHAPES = re.compile(r"\b(?:sk_(?:test|live)_|whsec_)[A-Za-z0-9_\-]+")
+_SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+
+
+class Redactor:
+    """Replaces known secrets and secret-shaped tokens with ``[REDACTED]``."""
+
+    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+        # Longest first, so a secret that contains another is masked whole.
+        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+
+    def text(self, value: str) -> str:
+        for secret in self._secrets:
+            value = value.replace(secret, MASK)
+        return _SECRET_SHAPES.sub(MASK, value)
+
+    def headers(self, headers: Mapping[str, str]) -> dict[str, str]:
+        clean: dict[str, str] = {}
+        for name, value in headers.items():
+            if name.lower() in _SENSITIVE_HEADERS:
+                scheme = value.split(" ", 1)[0] if " " in value else ""
+                clean[name] = f"{scheme} {MASK}".strip()
+            else:
+                clean[name] = self.text(value)
+        return clean
+
+    def contains_secret(self, value: str) -> bool:
+        return any(s in value for s in self._secrets) or bool(_SECRET_SHAPES.search(value))

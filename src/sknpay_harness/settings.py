@@ -1,0 +1,200 @@
+"""Frozen run settings, resolved as: command-line option > env var > ini > default.
+
+Each knob is declared once in :data:`KNOBS` with its help text; the pytest
+plugin turns that table into options and ini keys, the README's
+configuration table is checked against it by a test, and an invalid value is
+reported with the place it came from.
+"""
+
+from __future__ import annotations
+
+import math
+import secrets as _secrets
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from .errors import ConfigError
+
+TARGETS = ("mock", "sandbox")
+SANDBOX_BASE_URL = "https://app.sknpay.com/api/v1"
+
+
+class Secret(str):
+    """A str that never shows itself in repr(), so a settings dump is safe."""
+
+    def __repr__(self) -> str:
+        return "Secret('[REDACTED]')"
+
+
+def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(raw: str) -> str:
+        value = raw.strip().lower()
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}")
+        return value
+
+    return parse
+
+
+def _positive_float(raw: str) -> float:
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError("must be a number of seconds") from None
+    if not math.isfinite(value) or value <= 0:
+        raise ValueError("must be a positive number of seconds")
+    return value
+
+
+def _non_negative_float(raw: str) -> float:
+    value = _positive_float(raw) if raw.strip() not in {"0", "0.0"} else 0.0
+    return value
+
+
+def _port(raw: str) -> int:
+    if not raw.strip().isdigit() or not 0 <= int(raw) <= 65535:
+        raise ValueError("must be a TCP port from 0 (any free port) to 65535")
+    return int(raw)
+
+
+def _names(raw: str) -> tuple[str, ...]:
+    return tuple(n.strip() for n in raw.split(",") if n.strip())
+
+
+def _flag(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError("must be true or false")
+
+
+def _text(raw: str) -> str:
+    return raw.strip()
+
+
+@dataclass(frozen=True)
+class Knob:
+    """One setting: its names on every surface, its default and its parser."""
+
+    name: str
+    help: str
+    default: str | None
+    parse: Callable[[str], Any] = _text
+    secret: bool = False
+    flag: bool = False
+    metavar: str | None = None
+
+    @property
+    def option(self) -> str:
+        return "--sknpay-" + self.name.replace("_", "-")
+
+    @property
+    def env(self) -> str:
+        return "SKNPAY_" + self.name.upper()
+
+    @property
+    def ini(self) -> str:
+        return "sknpay_" + self.name
+
+
+KNOBS: tuple[Knob, ...] = (
+    Knob("target", "Where the API calls go: 'mock' (embedded, default) or 'sandbox'.",
+         "mock", _choice(TARGETS), metavar="mock|sandbox"),
+    Knob("base_url", "API base URL for the sandbox target (the mock serves its own).",
+         SANDBOX_BASE_URL, metavar="URL"),
+    Knob("api_key", "API key (sk_test_...). Prefer the env var; for the mock a random "
+         "key is made per run when unset.", None, secret=True, metavar="KEY"),
+    Knob("webhook_secret", "Webhook signing secret (whsec_...). Prefer the env var; for the "
+         "mock a random secret is made per run when unset.", None, secret=True, metavar="SECRET"),
+    Knob("webhook_host", "Interface the webhook listener binds to.", "127.0.0.1", metavar="HOST"),
+    Knob("webhook_port", "Port of the webhook listener; 0 picks a free one.", "0", _port,
+         metavar="PORT"),
+    Knob("webhook_timeout", "Seconds to wait for a webhook before failing.", "60",
+         _positive_float, metavar="SECONDS"),
+    Knob("request_timeout", "Seconds one API request may take.", "10", _positive_float,
+         metavar="SECONDS"),
+    Knob("mock_breaks", "Comma-separated contract breaks to switch on in the embedded mock "
+         "(see sknpay_harness.mock.breaks).", "", _names, metavar="NAMES"),
+    Knob("mock_webhook_delay", "Seconds the embedded mock waits before delivering a webhook.",
+         "0", _non_negative_float, metavar="SECONDS"),
+    Knob("strict_contract", "Fail on any response field the schemas do not know (contract drift).",
+         "false", _flag, flag=True),
+    Knob("quiet_period", "Seconds to watch for an unwanted second event on a live target "
+         "(the mock reports an empty outbox instead).", "5", _positive_float, metavar="SECONDS"),
+)
+KNOBS_BY_NAME = {k.name: k for k in KNOBS}
+
+
+@dataclass(frozen=True)
+class Settings:
+    target: str = "mock"
+    base_url: str = SANDBOX_BASE_URL
+    api_key: Secret | None = None
+    webhook_secret: Secret | None = None
+    webhook_host: str = "127.0.0.1"
+    webhook_port: int = 0
+    webhook_timeout: float = 60.0
+    request_timeout: float = 10.0
+    mock_breaks: tuple[str, ...] = ()
+    mock_webhook_delay: float = 0.0
+    strict_contract: bool = False
+    quiet_period: float = 5.0
+    sources: Mapping[str, str] = field(default_factory=dict, compare=False)
+
+    def secrets(self) -> tuple[str, ...]:
+        return tuple(s for s in (self.api_key, self.webhook_secret) if s)
+
+
+def resolve(
+    options: Mapping[str, str | None],
+    env: Mapping[str, str],
+    ini: Mapping[str, str | None],
+) -> Settings:
+    """Build Settings from the three sources; raise ConfigError naming the source.
+
+    ``options`` and ``ini`` are keyed by knob name, ``env`` is the process
+    environment. A value of None means "not given there".
+    """
+    values: dict[str, Any] = {}
+    sources: dict[str, str] = {}
+    for knob in KNOBS:
+        raw, source = _pick(knob, options, env, ini)
+        if raw is None:
+            values[knob.name] = None
+            sources[knob.name] = "default"
+            continue
+        try:
+            value = knob.parse(str(raw))
+        except ValueError as exc:
+            shown = "[REDACTED]" if knob.secret else repr(raw)
+            raise ConfigError(f"Invalid {knob.name.replace('_', ' ')} {shown} from {source}: {exc}") from None
+        values[knob.name] = Secret(value) if knob.secret and value else value
+        sources[knob.name] = source
+    if values["target"] == "mock":
+        # The embedded mock needs no real credentials: make throwaway ones so
+        # the run still exercises auth and signing end to end.
+        values["api_key"] = values["api_key"] or Secret("sk_test_mock_" + _secrets.token_hex(12))
+        values["webhook_secret"] = values["webhook_secret"] or Secret(
+            "whsec_mock_" + _secrets.token_hex(16)
+        )
+    return Settings(**values, sources=sources)
+
+
+def _pick(
+    knob: Knob,
+    options: Mapping[str, str | None],
+    env: Mapping[str, str],
+    ini: Mapping[str, str | None],
+) -> tuple[str | None, str]:
+    option = options.get(knob.name)
+    if option is not None:
+        return option, f"option {knob.option}"
+    if env.get(knob.env, "") != "":
+        return env[knob.env], f"env {knob.env}"
+    ini_value = ini.get(knob.name)
+    if ini_value not in (None, ""):
+        return ini_value, f"ini {knob.ini}"
+    return knob.default, "default"

@@ -1,0 +1,91 @@
+"""Targets: where the API calls go, and what each can tell about its webhooks.
+
+The embedded mock knows when it has nothing left to send, so a wait for an
+event that will never come fails at once instead of after 60 s. A live
+target cannot know that; its waits run to the deadline.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Protocol
+
+from .mock.app import MockApp, MockConfig, create_app
+from .mock.breaks import BreakSet
+from .mock.clock import OffsetClock
+from .mock.outbox import Outbox, RetryPolicy
+from .mock.server import MockServer
+from .settings import Settings
+
+# Quick retries inside a test run: a refused delivery is retried within
+# ~1.5 s in all, not the minutes a real sender would take.
+EMBEDDED_RETRY = RetryPolicy(max_attempts=5, initial_backoff=0.05, multiplier=2.0, max_backoff=1.0)
+
+
+class Target(Protocol):
+    name: str
+    api_url: str
+
+    def nothing_more_coming(self) -> str | None:
+        """A reason no further webhook can arrive, or None if one still might."""
+
+    def describe_deliveries(self, payment_id: str) -> str:
+        """Where to look for this payment's webhook deliveries."""
+
+
+class EmbeddedMockTarget:
+    """An in-process mock on a free loopback port, sending to ``webhook_url``."""
+
+    name = "mock"
+
+    def __init__(self, settings: Settings, webhook_url: str,
+                 on_idle: Callable[[], None] | None = None) -> None:
+        if not settings.api_key or not settings.webhook_secret:
+            raise ValueError("the embedded mock needs an API key and webhook secret")
+        self.breaks = BreakSet(settings.mock_breaks)
+        self.session_breaks = tuple(settings.mock_breaks)
+        clock = OffsetClock()
+        outbox = Outbox(settings.webhook_secret, clock=clock.now, breaks=self.breaks,
+                        retry=EMBEDDED_RETRY, delay=settings.mock_webhook_delay)
+        config = MockConfig(webhook_secret=settings.webhook_secret,
+                            api_keys=frozenset({settings.api_key}),
+                            webhook_endpoints=[webhook_url])
+        self.app: MockApp = create_app(config, outbox=outbox, breaks=self.breaks, clock=clock)
+        self.server = MockServer(self.app)
+        self._api_key = settings.api_key
+        if on_idle is not None:
+            outbox.add_idle_listener(on_idle)
+
+    @property
+    def api_url(self) -> str:
+        return self.server.api_url
+
+    def start(self) -> EmbeddedMockTarget:
+        self.server.start()
+        return self
+
+    def stop(self) -> None:
+        self.server.stop()
+
+    def reset(self) -> None:
+        """A clean view for the next test: no payments, no queued events,
+        and the breaks the session started with."""
+        self.app.outbox.reset()
+        self.app.store.reset()
+        self.breaks.set(self.session_breaks)
+
+    def nothing_more_coming(self) -> str | None:
+        if self.app.outbox.is_idle():
+            return "The mock's outbox is empty: every event it queued has been delivered or given up."
+        return None
+
+    def describe_deliveries(self, payment_id: str) -> str:
+        attempts = [d for d in self.app.outbox.log() if d["payment_id"] == payment_id]
+        if not attempts:
+            return f"the mock queued no webhook for {payment_id} (mock delivery log is empty for it)"
+        lines = [f"the mock's delivery log for {payment_id}:"]
+        for d in attempts:
+            answers = ", ".join(str(a["status"] or a["error"]) for a in d["attempts"]) or "none yet"
+            lines.append(f"      {d['id']} {d['event_type']} {d['event_id']} -> {d['endpoint']}: "
+                         f"{d['state']} (answers: {answers})")
+        return "\n".join(lines)
