@@ -149,7 +149,7 @@ class WebhookInbox:
         received_at = time.monotonic()
         try:
             return self._handle(method, path, headers, body, content_length, received_at)
-        except Exception as exc:  # noqa: BLE001 - a listener must not crash on input
+        except Exception as exc:
             return self._reject(method, path, headers, body or b"", received_at, 400,
                                 f"unexpected error: {type(exc).__name__}: {exc}", None)
 
@@ -261,13 +261,14 @@ class WebhookInbox:
         timeout: float,
         *,
         give_up: Callable[[], str | None] | None = None,
-        where: str = "",
+        where: str | Callable[[], str] = "",
     ) -> ReceivedEvent:
         """Block until an accepted ``event_type`` event for ``payment_id`` is in.
 
         Fails at once if a delivery for that payment was rejected (a bad
         signature is a broken contract, not a reason to keep waiting), or if
-        ``give_up()`` says no more deliveries can come.
+        ``give_up()`` says no more deliveries can come. ``where`` (or what it
+        returns, built when the wait fails) tells the reader where to look.
         """
         stopped: list[str] = []
 
@@ -308,7 +309,8 @@ class WebhookInbox:
         with self._cond:
             return len(self._deliveries)
 
-    def _describe(self, event_type: str, payment_id: str, timeout: float, where: str, why: str) -> str:
+    def _describe(self, event_type: str, payment_id: str, timeout: float,
+                  where: str | Callable[[], str], why: str) -> str:
         # Called with the condition held (from the predicate or the timeout).
         events = list(self._events.values())
         rejected = [d for d in self._deliveries if d.outcome == REJECTED]
@@ -323,7 +325,8 @@ class WebhookInbox:
         ]
         if ignored:
             lines.append(f"  ignored (other payments): {len(ignored)}")
-        lines.append("  where to look: " + (where or "the listener's delivery log in the report"))
+        where_text = where() if callable(where) else where
+        lines.append("  where to look: " + (where_text or "the listener's delivery log in the report"))
         return "\n".join(lines)
 
 
@@ -344,7 +347,7 @@ def _payment_id_of(envelope: dict[str, Any] | None) -> str | None:
     return pid if isinstance(pid, str) else None
 
 
-class _ListenerServer(HTTPServerBase):  # type: ignore[misc]
+class _ListenerServer(HTTPServerBase):
     """pytest-httpserver's server base, with a body cap and no request log.
 
     The stock ``HTTPServer.application`` reads every body in full and keeps
@@ -367,7 +370,8 @@ class _ListenerServer(HTTPServerBase):  # type: ignore[misc]
 
     def _serve(self) -> None:
         # A short poll interval: stop() returns in ~50 ms instead of ~0.5 s.
-        self.server.serve_forever(poll_interval=0.05)
+        if self.server is not None:
+            self.server.serve_forever(poll_interval=0.05)
 
     def application(self, request: Request) -> Response:
         try:

@@ -23,7 +23,7 @@ class Reporter:
         self._redactor = redactor
 
     def step(self, title: str) -> AbstractContextManager[Any]:
-        return allure.step(self._redactor.text(title))  # type: ignore[no-any-return]
+        return allure.step(self._redactor.text(title))
 
     def attach_json(self, name: str, value: Any) -> None:
         text = json.dumps(value, indent=2, default=str)

@@ -23,8 +23,11 @@ EMBEDDED_RETRY = RetryPolicy(max_attempts=5, initial_backoff=0.05, multiplier=2.
 
 
 class Target(Protocol):
-    name: str
-    api_url: str
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def api_url(self) -> str: ...
 
     def nothing_more_coming(self) -> str | None:
         """A reason no further webhook can arrive, or None if one still might."""

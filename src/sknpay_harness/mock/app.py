@@ -81,7 +81,7 @@ class MockApp:
         response = self.dispatch(request)
         if self.request_log_hook is not None:
             self.request_log_hook(request, response)
-        return response(environ, start_response)  # type: ignore[no-any-return]
+        return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
         adapter = self._routes.bind_to_environ(request.environ)

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import threading
+
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .._serving import QuietHandler
-
 from .app import API_PREFIX, MockApp
 
 
@@ -18,7 +18,7 @@ class MockServer:
         self.app = app
         self._server: BaseWSGIServer = make_server(host, port, app, threaded=True,
                                                    request_handler=handler)
-        self._server.daemon_threads = True
+        self._server.daemon_threads = True  # type: ignore[attr-defined]  # ThreadingMixIn
         # A short poll interval: stop() returns in ~50 ms instead of ~0.5 s.
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,),
                                         name="sknpay-mock", daemon=True)

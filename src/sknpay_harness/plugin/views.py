@@ -43,7 +43,7 @@ class TestWebhooks:
         event = self.inbox.wait_for(
             event_type, payment_id, self.default_timeout if timeout is None else timeout,
             give_up=self.target.nothing_more_coming,
-            where=f"listener {self.listener.url}; {self.target.describe_deliveries(payment_id)}",
+            where=lambda: f"listener {self.listener.url}; {self.target.describe_deliveries(payment_id)}",
         )
         latency_ms = max(0.0, (event.received_at - since) * 1000)
         self.run_log.add_wait(WaitRecord(self.nodeid, event_type, payment_id, latency_ms,

@@ -1,0 +1,72 @@
+"""The plugin as users see it, through pytester."""
+
+from __future__ import annotations
+
+import pytest
+
+
+def test_report_header_names_the_target_and_never_the_key(pytester: pytest.Pytester, monkeypatch):
+    monkeypatch.setenv("SKNPAY_API_KEY", "sk_test_header_should_not_show")
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    result.stdout.fnmatch_lines(["sknpay: target=mock webhook_timeout=60s*"])
+    assert "sk_test_header_should_not_show" not in result.stdout.str()
+
+
+def test_invalid_setting_stops_the_run_naming_its_source(pytester: pytest.Pytester, monkeypatch):
+    monkeypatch.setenv("SKNPAY_WEBHOOK_TIMEOUT", "soon")
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest("-p", "no:cacheprovider")
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    result.stderr.fnmatch_lines(
+        ["*sknpay: Invalid webhook timeout 'soon' from env SKNPAY_WEBHOOK_TIMEOUT: must be a number*"])
+
+
+def test_ini_and_option_precedence(pytester: pytest.Pytester):
+    pytester.makeini("[pytest]\nsknpay_webhook_timeout = 7\n")
+    pytester.makepyfile(
+        "def test_timeout(sknpay_settings):\n"
+        "    assert sknpay_settings.webhook_timeout == 3\n"
+        "    assert sknpay_settings.sources['webhook_timeout'] == 'option --sknpay-webhook-timeout'\n")
+    pytester.runpytest("-p", "no:cacheprovider", "--sknpay-webhook-timeout=3").assert_outcomes(passed=1)
+    pytester.makepyfile(
+        "def test_timeout(sknpay_settings):\n"
+        "    assert sknpay_settings.webhook_timeout == 7\n")
+    pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
+
+
+def test_unknown_break_is_a_usage_error_listing_the_known_ones(pytester: pytest.Pytester):
+    pytester.makepyfile("def test_x(sknpay_target): pass")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--sknpay-mock-breaks=nope")
+    assert result.ret != 0
+    assert "unknown contract break(s) nope; known:" in result.stdout.str() + result.stderr.str()
+
+
+def test_fixtures_are_documented_with_scope_and_type(pytester: pytest.Pytester):
+    pytester.makepyfile("def test_nothing(): pass")
+    result = pytester.runpytest("-p", "no:cacheprovider", "--fixtures")
+    for name in ("sknpay_api", "sknpay_webhooks", "sknpay_contract", "sknpay_settings", "sknpay_mock"):
+        result.stdout.fnmatch_lines([f"{name}*"])
+    result.stdout.fnmatch_lines(["*function · TestWebhooks · wait_for(type, payment_id)*"])
+
+
+def test_tests_waiting_on_webhooks_get_a_timeout_above_the_wait(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        "def test_w(request, sknpay_webhooks):\n"
+        "    assert request.node.get_closest_marker('timeout').args == (35.0,)\n")
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", "--sknpay-webhook-timeout=5").assert_outcomes(passed=1)
+
+
+def test_one_tests_state_never_reaches_the_next(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import json
+        made = {}
+
+        def test_first(sknpay_api):
+            made["id"] = sknpay_api.create_payment({"amount": 100, "currency": "USD"}).json()["id"]
+
+        def test_second(sknpay_api):
+            assert sknpay_api.retrieve_payment(made["id"]).status == 404
+        """)
+    pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)

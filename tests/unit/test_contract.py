@@ -1,0 +1,66 @@
+"""Contract: every violation listed with path, value and schema file; drift."""
+
+from __future__ import annotations
+
+import pytest
+
+from sknpay_harness.contract import Contract
+from sknpay_harness.errors import ContractViolation
+
+GOOD = {"id": "plink_abc", "url": "https://pay.example/p/1", "status": "open",
+        "amount": 1000, "currency": "USD", "description": "x", "metadata": {}}
+
+
+@pytest.fixture(scope="module")
+def contract():
+    return Contract()
+
+
+def test_a_good_payment_passes(contract):
+    contract.check("payment", GOOD)
+
+
+def test_every_violation_is_listed_not_just_the_first(contract):
+    bad = {**GOOD, "status": "cancelled", "amount": "1000", "currency": "usd"}
+    with pytest.raises(ContractViolation) as info:
+        contract.check("payment", bad, where="POST /payments -> 200")
+    text = str(info.value)
+    assert "payment.json (3 violations)" in text and "in POST /payments -> 200" in text
+    assert "$.status: 'cancelled' is not one of" in text
+    assert "schema: payment.json#/properties/status/enum" in text
+    assert "$.amount" in text and "schema: common.json#/$defs/amount/type" in text
+    assert 'value:  "usd"' in text
+
+
+def test_missing_url_is_named(contract):
+    bad = {k: v for k, v in GOOD.items() if k != "url"}
+    with pytest.raises(ContractViolation, match="'url' is a required property"):
+        contract.check("payment", bad)
+
+
+def test_event_refs_payment_schema_across_files(contract):
+    event = {"id": "evt_1", "type": "payment.canceled", "data": {"object": {**GOOD, "status": "open"}}}
+    with pytest.raises(ContractViolation, match=r"\$.data.object.status"):
+        contract.check("event", event)
+    contract.check("event", {**event, "data": {"object": {**GOOD, "status": "canceled"}}})
+
+
+def test_error_body_may_be_string_or_object(contract):
+    contract.check("error", {"error": "nope"})
+    contract.check("error", {"error": {"type": "t", "code": "c", "message": "m"}})
+    with pytest.raises(ContractViolation):
+        contract.check("error", {"error": {"code": "c"}})
+
+
+def test_unknown_fields_pass_but_are_recorded_as_drift():
+    c = Contract()
+    c.check("payment", {**GOOD, "brand_new": 1})
+    assert [(u.owner, u.path) for u in c.drift.values()] == [("payment", "$.brand_new")]
+    strict = Contract(strict=True)
+    with pytest.raises(ContractViolation, match=r"\$.brand_new: field not in the payment schema"):
+        strict.check("payment", {**GOOD, "brand_new": 1})
+
+
+def test_schemas_are_versioned_and_reference_each_other_by_id(contract):
+    assert set(contract.names) >= {"payment", "event", "error", "create-payment-request", "common"}
+    assert all(v != "?" for v in contract.versions.values())
