@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import threading
+import time
 
 import httpx
 import pytest
@@ -119,7 +120,7 @@ def test_listener_serves_the_inbox_over_http_on_any_path():
         base = listener.url.rsplit("/webhooks", 1)[0]
         for path in ("/webhooks/sknpay", "/any/other/path"):
             r = httpx.post(base + path, content=body,
-                           headers=headers(body, now=__import__("time").time()))
+                           headers=headers(body, now=time.time()))
             assert r.status_code == 200, r.text
         big = httpx.post(listener.url, content=b"x" * (1024 * 1024 + 1))
         assert big.status_code == 413
