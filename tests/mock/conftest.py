@@ -11,7 +11,9 @@ import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 
 READY = "sknpay-mock listening on "
@@ -85,3 +87,53 @@ def mock_process(tmp_path: Path) -> Iterator[Callable[..., MockProcess]]:
     for mock in started:
         if mock.process.poll() is None:
             mock.stop()
+
+
+@dataclass
+class MockStack:
+    """An in-process mock served on a loopback port, sending to a listener."""
+
+    server: Any
+    inbox: Any
+    key: str
+
+    @property
+    def app(self) -> Any:
+        return self.server.app
+
+    def client(self, key: str | None = None, **kwargs: Any) -> httpx.Client:
+        return httpx.Client(base_url=self.server.api_url,
+                            headers={"Authorization": f"Bearer {key or self.key}"}, **kwargs)
+
+    def page(self) -> httpx.Client:
+        return httpx.Client(base_url=self.server.url)
+
+    def event(self, event_type: str, payment_id: str, timeout: float = 10.0) -> Any:
+        return self.inbox.wait_for(event_type, payment_id, timeout,
+                                   give_up=self._idle_reason)
+
+    def _idle_reason(self) -> str | None:
+        return "the mock's outbox is idle" if self.app.outbox.is_idle() else None
+
+
+@pytest.fixture
+def mock_stack() -> Iterator[MockStack]:
+    """function · MockStack · a fresh in-process mock (24 h links, no delay) and a
+    listener that accepts every verified event."""
+    from sknpay_harness import WebhookInbox, WebhookListener
+    from sknpay_harness.mock.app import MockConfig, create_app
+    from sknpay_harness.mock.outbox import Outbox, RetryPolicy
+    from sknpay_harness.mock.server import MockServer
+
+    secret = "whsec_stack_secret"
+    inbox = WebhookInbox([secret], track_payments=False)
+    listener = WebhookListener(inbox).start()
+    outbox = Outbox(secret, retry=RetryPolicy(3, 0.05, 2.0, 0.2))
+    outbox.add_idle_listener(inbox.notify)
+    app = create_app(MockConfig(webhook_secret=secret, webhook_endpoints=[listener.url]),
+                     outbox=outbox)
+    server = MockServer(app).start()
+    yield MockStack(server, inbox, "sk_test_stack")
+    server.stop()
+    listener.stop()
+    listener.check_handler_errors()

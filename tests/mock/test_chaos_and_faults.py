@@ -99,7 +99,7 @@ def test_chaos_is_per_tenant():
 
 def test_chaos_from_dict_names_bad_fields():
     assert chaos_from_dict({"duplicate": True, "delay": "1-2"}).duplicate_rate == 1.0
-    with pytest.raises(ValueError, match="unknown chaos setting.*colour"):
+    with pytest.raises(ValueError, match=r"unknown chaos setting.*colour"):
         chaos_from_dict({"colour": 1})
     with pytest.raises(ValueError, match="noise_rate must be between 0 and 1"):
         chaos_from_dict({"noise_rate": 3})

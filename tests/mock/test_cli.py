@@ -74,7 +74,7 @@ def test_standalone_run_create_cancel_signed_webhook_and_clean_stop(mock_process
     finally:
         listener.stop()
     log = mock.log()
-    assert f"POST /api/v1/payments -> 200" in log
+    assert "POST /api/v1/payments -> 200" in log
     assert f"POST /api/v1/payments/{payment['id']}/cancel -> 200" in log
     assert f"payment.canceled {event.event_id} for {payment['id']}" in log
     assert "attempt 1: 200" in log and log.rstrip().endswith("stopped")

@@ -149,6 +149,9 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--break", dest="breaks", action="append", default=[], type=_break,
                         metavar="NAME",
                         help="switch on a named contract break (repeatable; list below)")
+    server.add_argument("--link-lifetime", type=_seconds, default=24 * 3600.0, metavar="SECONDS",
+                        help="an unpaid link expires (status expired, event payment.expired) this "
+                             "long after it is made; 0 = never (default: %(default)s, 24 h)")
     server.add_argument("--quiet", action="store_true",
                         help="no log line per request and per delivery attempt")
 
@@ -273,12 +276,14 @@ def build(args: argparse.Namespace, log: LineLog, secret: str,
     outbox.attempt_listeners.append(_log_attempt(log))
     config = MockConfig(webhook_secret=secret,
                         api_keys=frozenset(api_keys) if api_keys else None,
-                        webhook_endpoints=list(args.webhook_url))
+                        webhook_endpoints=list(args.webhook_url),
+                        link_lifetime=args.link_lifetime or None)
     app = create_app(config, outbox=outbox, breaks=breaks, clock=clock, ids=IdFactory(args.seed))
     faults = FaultInjector(app, rate=args.fault_rate, kinds=args.fault_kinds,
                            slow_seconds=args.slow_seconds, seed=args.seed,
                            fail_first=args.fail_first)
     server = MockServer(app, args.host, args.port, wsgi=RequestLog(faults, log))
+    config.public_url = server.url  # hosted-page links in events sent by the expiry timer
     return RunningMock(app, server, faults, clock)
 
 
@@ -314,8 +319,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     out.write(f"{READY_PREFIX}{running.url}\n")
     out.flush()
     try:
+        # Once a second, expire links whose lifetime is over even if nobody asks
+        # (requests also expire them on arrival); the wait ends at once on a signal.
         while not stop.wait(1.0):
-            pass
+            running.app.sweep_all()
     finally:
         log("stopping: finishing in-flight requests and deliveries")
         running.stop()

@@ -52,6 +52,9 @@ class Payment:
     status: str = OPEN
     canceled_at: int | None = None
     last_payment_error: dict[str, Any] | None = None
+    amount_refunded: int = 0
+    # Not in the view: the real field name (if any) is unknown. Control API shows it.
+    expires_at: float | None = None
 
     def view(self, host_url: str) -> dict[str, Any]:
         """The payment object as the API returns it."""
@@ -72,6 +75,7 @@ class Payment:
             "created": self.created,
             "canceled_at": self.canceled_at,
             "last_payment_error": self.last_payment_error,
+            "amount_refunded": self.amount_refunded,
         }
 
 
@@ -124,8 +128,10 @@ def validate_create(body: Any) -> list[FieldError]:
     return errors
 
 
-def new_payment(payment_id: str, body: dict[str, Any], now: float) -> Payment:
+def new_payment(payment_id: str, body: dict[str, Any], now: float,
+                lifetime: float | None = None) -> Payment:
     return Payment(
+        expires_at=now + lifetime if lifetime else None,
         id=payment_id,
         amount=body["amount"],
         currency=body["currency"],
@@ -147,6 +153,47 @@ def cancel(payment: Payment, now: float) -> bool:
     payment.status = CANCELED
     payment.canceled_at = int(now)
     return True
+
+
+# The playground's test card pays; any other number is declined (API notes).
+TEST_CARD = "4111111111111111"
+DECLINED = {"code": "card_declined", "decline_code": "generic_decline",
+            "message": "Your card was declined."}
+
+
+def normalize_card(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def pay(payment: Payment) -> bool:
+    """open -> succeeded; True if it changed."""
+    if payment.status != OPEN:
+        return False
+    payment.status = SUCCEEDED
+    payment.last_payment_error = None
+    return True
+
+
+def decline(payment: Payment) -> bool:
+    """A declined card: the link stays open (the customer may retry) and
+    remembers why. True if the payment was open."""
+    if payment.status != OPEN:
+        return False
+    payment.last_payment_error = dict(DECLINED)
+    return True
+
+
+def expire(payment: Payment, now: float) -> bool:
+    """open -> expired once its lifetime is over; True if it changed."""
+    if payment.status != OPEN or payment.expires_at is None or now < payment.expires_at:
+        return False
+    payment.status = EXPIRED
+    return True
+
+
+def refundable(payment: Payment) -> int:
+    """How much may still be refunded (0 unless the payment succeeded)."""
+    return payment.amount - payment.amount_refunded if payment.status == SUCCEEDED else 0
 
 
 def format_amount(amount: int, currency: str) -> str:
