@@ -24,6 +24,7 @@ from werkzeug.wrappers import Request, Response
 from . import hosted, payments, refunds
 from .breaks import BreakSet
 from .clock import IdFactory, SystemClock
+from .control import CONTROL_PREFIX, ControlApi
 from .outbox import Outbox
 from .store import IdempotentResult, Store, Tenant
 
@@ -72,6 +73,7 @@ class MockApp:
         self.breaks, self.clock, self.ids = breaks, clock, ids
         self.request_log_hook: Callable[[Request, Response], None] | None = None
         self._last_host_url = "http://127.0.0.1/"
+        self.control = ControlApi(self)
         self._routes = Map([
             Rule(f"{API_PREFIX}/payments", endpoint="create", methods=["POST"]),
             Rule(f"{API_PREFIX}/payments/<payment_id>", endpoint="retrieve", methods=["GET"]),
@@ -96,6 +98,8 @@ class MockApp:
     def dispatch(self, request: Request) -> Response:
         adapter = self._routes.bind_to_environ(request.environ)
         try:
+            if request.path.startswith(CONTROL_PREFIX + "/"):
+                return self.control.dispatch(request)
             endpoint, args = adapter.match()
             return self._handlers[endpoint](request, **args)
         except ApiError as exc:
@@ -235,7 +239,7 @@ class MockApp:
                 _, payment_id = heapq.heappop(tenant.expiries)
                 payment = tenant.payments.get(payment_id)
                 if payment is not None and payments.expire(payment, now):
-                    expired.append(self._view_at(payment, self._public_url()))
+                    expired.append(self.view_at(payment, self._public_url()))
         for view in expired:
             # "payment.expired" is our choice: the real expiry event's name is unknown.
             self.emit(tenant, "payment.expired", view)
@@ -254,10 +258,20 @@ class MockApp:
             "livemode": False,
             "data": {"object": payment_view},
         })
-        self.outbox.enqueue(event, list(self.config.webhook_endpoints), tenant.api_key)
+        self.outbox.enqueue(event, self.endpoints_for(tenant), tenant.api_key)
         return event
 
+    def endpoints_for(self, tenant: Tenant) -> list[str]:
+        """The key's own endpoints (set via the control API), else the mock-wide ones."""
+        if tenant.webhook_endpoints is not None:
+            return list(tenant.webhook_endpoints)
+        return list(self.config.webhook_endpoints)
+
     # -- helpers -----------------------------------------------------------
+    def authenticate(self, request: Request) -> Tenant:
+        """The tenant for the request's Bearer key; ApiError 401 otherwise."""
+        return self._authenticate(request)
+
     def _authenticate(self, request: Request) -> Tenant:
         header = request.headers.get("Authorization", "")
         scheme, _, key = header.partition(" ")
@@ -299,9 +313,9 @@ class MockApp:
 
     def _view(self, payment: payments.Payment, request: Request) -> dict[str, Any]:
         self._last_host_url = request.host_url
-        return self._view_at(payment, request.host_url)
+        return self.view_at(payment, request.host_url)
 
-    def _view_at(self, payment: payments.Payment, host_url: str) -> dict[str, Any]:
+    def view_at(self, payment: payments.Payment, host_url: str) -> dict[str, Any]:
         return self.breaks.payment_view(payment.view(host_url))
 
     def _public_url(self) -> str:

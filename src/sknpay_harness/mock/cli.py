@@ -282,6 +282,7 @@ def build(args: argparse.Namespace, log: LineLog, secret: str,
     faults = FaultInjector(app, rate=args.fault_rate, kinds=args.fault_kinds,
                            slow_seconds=args.slow_seconds, seed=args.seed,
                            fail_first=args.fail_first)
+    app.control.faults = faults  # per-key fault rules via POST /_mock/faults
     server = MockServer(app, args.host, args.port, wsgi=RequestLog(faults, log))
     config.public_url = server.url  # hosted-page links in events sent by the expiry timer
     return RunningMock(app, server, faults, clock)

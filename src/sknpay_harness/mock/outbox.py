@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from .. import signing
+from ..errors import WaitTimeout
 from ..waiting import wait_until
 from .breaks import BreakSet
 from .chaos import ChaosPolicy
@@ -183,6 +184,17 @@ class Outbox:
             timeout, lambda: f"mock outbox still busy after {timeout:g} s: "
                              f"{len(self._queue)} queued, {self._in_flight} in flight",
         )
+
+    def wait_tenant_idle(self, tenant: str, timeout: float) -> bool:
+        """Block until ``tenant`` has nothing queued or in flight; False on timeout."""
+        def idle() -> bool | None:
+            busy = any(d.tenant == tenant for _, _, d in self._queue) or any(
+                d.tenant == tenant and d.state == "delivering" for d in self._log)
+            return None if busy else True
+        try:
+            return wait_until(self._cond, idle, timeout, lambda: "")
+        except WaitTimeout:
+            return False
 
     def log(self, tenant: str | None = None) -> list[dict[str, Any]]:
         with self._cond:

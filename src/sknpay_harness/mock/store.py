@@ -32,6 +32,7 @@ class Tenant:
     # (expires_at, payment_id) so an expiry sweep costs O(log n), not O(n).
     clock_offset: float = 0.0
     expiries: list[tuple[float, str]] = field(default_factory=list)
+    webhook_endpoints: list[str] | None = None  # None: the mock-wide endpoints
 
 
 class Store:
