@@ -21,7 +21,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from . import hosted, payments, refunds
+from . import hosted, openapi, payments, refunds
 from .breaks import BreakSet
 from .clock import IdFactory, SystemClock
 from .control import CONTROL_PREFIX, ControlApi
@@ -30,6 +30,7 @@ from .store import IdempotentResult, Store, Tenant
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 1024 * 1024
+MAX_IDEMPOTENCY_KEY = 255
 WSGIEnviron = dict[str, Any]
 StartResponse = Callable[..., Any]
 
@@ -81,11 +82,14 @@ class MockApp:
             Rule(f"{API_PREFIX}/refunds", endpoint="refund", methods=["POST"]),
             Rule("/pay/<payment_id>", endpoint="page", methods=["GET"]),
             Rule("/pay/<payment_id>", endpoint="pay", methods=["POST"]),
+            Rule("/openapi.json", endpoint="openapi", methods=["GET"]),
         ], strict_slashes=False)
         self._handlers: dict[str, Callable[..., Response]] = {
             "create": self.create, "retrieve": self.retrieve, "cancel": self.cancel,
             "refund": self.refund, "page": self.page, "pay": self.pay,
+            "openapi": self.openapi,
         }
+        self._openapi: bytes | None = None
 
     # -- WSGI --------------------------------------------------------------
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
@@ -104,9 +108,12 @@ class MockApp:
             return self._handlers[endpoint](request, **args)
         except ApiError as exc:
             return _json(exc.status, exc.body())
-        except MethodNotAllowed:
-            return _json(405, ApiError(405, "invalid_request_error", "method_not_allowed",
-                                       f"{request.method} is not allowed on {request.path}").body())
+        except MethodNotAllowed as exc:
+            response = _json(405, ApiError(405, "invalid_request_error", "method_not_allowed",
+                                           f"{request.method} is not allowed on {request.path}"
+                                           ).body())
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))  # RFC 9110
+            return response
         except NotFound:
             return _json(404, ApiError(404, "invalid_request_error", "route_not_found",
                                        f"no route {request.method} {request.path}").body())
@@ -124,6 +131,11 @@ class MockApp:
             message = "; ".join(p.message for p in problems)
             raise ApiError(400, "invalid_request_error", first.code, message, first.param)
         key = request.headers.get("Idempotency-Key")
+        if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
+            # Stripe's limit; SKN Pay's is unknown. Refused rather than truncated.
+            raise ApiError(400, "invalid_request_error", "idempotency_key_too_long",
+                           f"Idempotency-Key is over {MAX_IDEMPOTENCY_KEY} characters",
+                           "Idempotency-Key")
         fingerprint = _fingerprint(body)
         with self.store.lock:
             if key:
@@ -217,6 +229,12 @@ class MockApp:
         if payment.success_url:
             return redirect(_with_payment_id(payment.success_url, payment.id), code=303)
         return _html(200, hosted.render(payment, False))
+
+    def openapi(self, request: Request) -> Response:
+        """The OpenAPI 3.1 document (built once, from schemas/)."""
+        if self._openapi is None:
+            self._openapi = json.dumps(openapi.build_document()).encode()
+        return Response(self._openapi, status=200, content_type="application/json")
 
     def _page_payment(self, payment_id: str) -> payments.Payment | None:
         tenant = self.store.find_owner(payment_id)

@@ -74,9 +74,11 @@ class ControlApi:
         adapter = self._routes.bind_to_environ(request.environ)
         try:
             endpoint, args = adapter.match()
-        except MethodNotAllowed:
-            return _json(405, error_body("method_not_allowed",
-                                         f"{request.method} is not allowed on {request.path}"))
+        except MethodNotAllowed as exc:
+            response = _json(405, error_body("method_not_allowed",
+                                             f"{request.method} is not allowed on {request.path}"))
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))
+            return response
         except NotFound:
             return _json(404, error_body("route_not_found",
                                          f"no control route {request.method} {request.path}"))

@@ -7,6 +7,7 @@ unknown, the likely Stripe-flavoured reading is taken and marked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,9 @@ CREATE_FIELDS = frozenset({
     "success_url", "cancel_url", "metadata",
 })
 MAX_AMOUNT = 99_999_999
+# The same rules as schemas/common.json's http_url and a loose email check.
+_HTTP_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 MAX_DESCRIPTION = 500
 
 
@@ -88,6 +92,11 @@ def validate_create(body: Any) -> list[FieldError]:
     # in an integrator's field name fails loudly instead of being dropped.
     errors += [FieldError(k, "unknown_parameter", f"received unknown parameter: {k}")
                for k in sorted(set(body) - CREATE_FIELDS)]
+    # An explicit null is refused, not read as "absent": the request schema
+    # types every field, and a null usually means an integrator's bug.
+    errors += [FieldError(k, "null_value", f"{k} must not be null (leave it out instead)")
+               for k in sorted(CREATE_FIELDS - {"amount", "currency"})
+               if k in body and body[k] is None]
     amount = body.get("amount")
     if "amount" not in body:
         errors.append(FieldError("amount", "parameter_missing", "amount is required"))
@@ -112,11 +121,13 @@ def validate_create(body: Any) -> list[FieldError]:
     for key in ("customer_email", "customer_name"):
         if body.get(key) is not None and not isinstance(body[key], str):
             errors.append(FieldError(key, "invalid_string", f"{key} must be a string"))
+    email = body.get("customer_email")
+    if isinstance(email, str) and not _EMAIL.match(email):
+        errors.append(FieldError("customer_email", "invalid_email",
+                                 "customer_email must be an email address"))
     for key in ("success_url", "cancel_url"):
         value = body.get(key)
-        if value is not None and not (
-            isinstance(value, str) and value.startswith(("http://", "https://"))
-        ):
+        if value is not None and not (isinstance(value, str) and _HTTP_URL.match(value)):
             errors.append(FieldError(key, "invalid_url", f"{key} must be an absolute http(s) URL"))
     metadata = body.get("metadata")
     if metadata is not None and not (
