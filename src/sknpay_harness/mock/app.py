@@ -10,6 +10,7 @@ likely reading; the notes leave string-or-object open).
 from __future__ import annotations
 
 import hashlib
+import heapq
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -17,16 +18,19 @@ from typing import Any
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
+from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from . import hosted, payments
+from . import hosted, openapi, payments, refunds
 from .breaks import BreakSet
 from .clock import IdFactory, SystemClock
+from .control import CONTROL_PREFIX, ControlApi
 from .outbox import Outbox
 from .store import IdempotentResult, Store, Tenant
 
 API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 1024 * 1024
+MAX_IDEMPOTENCY_KEY = 255
 WSGIEnviron = dict[str, Any]
 StartResponse = Callable[..., Any]
 
@@ -36,13 +40,18 @@ class MockConfig:
     """What a mock instance accepts and where it sends events.
 
     ``api_keys`` None accepts any ``sk_test_`` key (each its own tenant);
-    a set accepts only those keys.
+    a set accepts only those keys. ``link_lifetime``: seconds an unpaid link
+    stays open (None: forever); the real lifetime is unknown, 24 h is the
+    Stripe Checkout default. ``public_url``: the root used for hosted-page
+    links in events sent outside a request (an expiry found by the sweeper).
     """
 
     webhook_secret: str
     api_keys: frozenset[str] | None = None
     webhook_endpoints: list[str] = field(default_factory=list)
     max_body: int = MAX_BODY_BYTES
+    link_lifetime: float | None = 24 * 3600.0
+    public_url: str | None = None
 
 
 class ApiError(Exception):
@@ -64,16 +73,23 @@ class MockApp:
         self.config, self.store, self.outbox = config, store, outbox
         self.breaks, self.clock, self.ids = breaks, clock, ids
         self.request_log_hook: Callable[[Request, Response], None] | None = None
+        self._last_host_url = "http://127.0.0.1/"
+        self.control = ControlApi(self)
         self._routes = Map([
             Rule(f"{API_PREFIX}/payments", endpoint="create", methods=["POST"]),
             Rule(f"{API_PREFIX}/payments/<payment_id>", endpoint="retrieve", methods=["GET"]),
             Rule(f"{API_PREFIX}/payments/<payment_id>/cancel", endpoint="cancel", methods=["POST"]),
+            Rule(f"{API_PREFIX}/refunds", endpoint="refund", methods=["POST"]),
             Rule("/pay/<payment_id>", endpoint="page", methods=["GET"]),
+            Rule("/pay/<payment_id>", endpoint="pay", methods=["POST"]),
+            Rule("/openapi.json", endpoint="openapi", methods=["GET"]),
         ], strict_slashes=False)
         self._handlers: dict[str, Callable[..., Response]] = {
             "create": self.create, "retrieve": self.retrieve, "cancel": self.cancel,
-            "page": self.page,
+            "refund": self.refund, "page": self.page, "pay": self.pay,
+            "openapi": self.openapi,
         }
+        self._openapi: bytes | None = None
 
     # -- WSGI --------------------------------------------------------------
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
@@ -86,13 +102,18 @@ class MockApp:
     def dispatch(self, request: Request) -> Response:
         adapter = self._routes.bind_to_environ(request.environ)
         try:
+            if request.path.startswith(CONTROL_PREFIX + "/"):
+                return self.control.dispatch(request)
             endpoint, args = adapter.match()
             return self._handlers[endpoint](request, **args)
         except ApiError as exc:
             return _json(exc.status, exc.body())
-        except MethodNotAllowed:
-            return _json(405, ApiError(405, "invalid_request_error", "method_not_allowed",
-                                       f"{request.method} is not allowed on {request.path}").body())
+        except MethodNotAllowed as exc:
+            response = _json(405, ApiError(405, "invalid_request_error", "method_not_allowed",
+                                           f"{request.method} is not allowed on {request.path}"
+                                           ).body())
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))  # RFC 9110
+            return response
         except NotFound:
             return _json(404, ApiError(404, "invalid_request_error", "route_not_found",
                                        f"no route {request.method} {request.path}").body())
@@ -110,6 +131,11 @@ class MockApp:
             message = "; ".join(p.message for p in problems)
             raise ApiError(400, "invalid_request_error", first.code, message, first.param)
         key = request.headers.get("Idempotency-Key")
+        if key is not None and len(key) > MAX_IDEMPOTENCY_KEY:
+            # Stripe's limit; SKN Pay's is unknown. Refused rather than truncated.
+            raise ApiError(400, "invalid_request_error", "idempotency_key_too_long",
+                           f"Idempotency-Key is over {MAX_IDEMPOTENCY_KEY} characters",
+                           "Idempotency-Key")
         fingerprint = _fingerprint(body)
         with self.store.lock:
             if key:
@@ -122,8 +148,11 @@ class MockApp:
                     response = _json(earlier.status, earlier.body)
                     response.headers["Idempotent-Replayed"] = "true"
                     return response
-            payment = payments.new_payment(self.ids.new("plink"), body, self.clock.now())
+            payment = payments.new_payment(self.ids.new("plink"), body, self.now(tenant),
+                                           self.config.link_lifetime)
             self.store.add_payment(tenant, payment)
+            if payment.expires_at is not None:
+                heapq.heappush(tenant.expiries, (payment.expires_at, payment.id))
             view = self._view(payment, request)
             if key:
                 tenant.idempotency[key] = IdempotentResult(fingerprint, 200, view)
@@ -138,20 +167,104 @@ class MockApp:
         tenant = self._authenticate(request)
         with self.store.lock:
             payment = self._payment(tenant, payment_id)
-            changed = payments.cancel(payment, self.clock.now())
+            changed = payments.cancel(payment, self.now(tenant))
             view = self._view(payment, request)
         if changed and self.breaks.emits_cancel_event():
             self.emit(tenant, "payment.canceled", view)
         return _json(200, view)
 
+    def refund(self, request: Request) -> Response:
+        tenant = self._authenticate(request)
+        body = self._json_body(request)
+        problems = refunds.validate_request(body)
+        if problems:
+            raise ApiError(400, "invalid_request_error", problems[0].code,
+                           "; ".join(p.message for p in problems), problems[0].param)
+        with self.store.lock:
+            payment = tenant.payments.get(body["payment_id"])
+            if payment is None:
+                raise ApiError(404, "invalid_request_error", "resource_missing",
+                               f"no such payment: {body['payment_id']}", "payment_id")
+            problem = refunds.check_refundable(payment, body.get("amount"))
+            if problem is not None:
+                raise ApiError(400, "invalid_request_error", problem.code, problem.message,
+                               problem.param)
+            refund = refunds.apply(payment, self.ids.new("re"), body.get("amount"),
+                                   self.now(tenant))
+            tenant.refunds[refund.id] = refund
+            view = self._view(payment, request)
+        self.emit(tenant, "payment.refunded", view)
+        return _json(200, refund.view())
+
     def page(self, request: Request, payment_id: str) -> Response:
-        payment = self.store.find_payment(payment_id)
+        payment = self._page_payment(payment_id)
         if payment is None:
-            return Response(hosted.not_found(), status=404, content_type="text/html; charset=utf-8")
+            return _html(404, hosted.not_found())
         # Status of an inactive link's page is unknown; 200 with the notice
         # is the likely reading (a page, not an API error).
-        html = hosted.render(payment, self.breaks.hosted_page_open(payment))
-        return Response(html, status=200, content_type="text/html; charset=utf-8")
+        return _html(200, hosted.render(payment, self.breaks.hosted_page_open(payment)))
+
+    def pay(self, request: Request, payment_id: str) -> Response:
+        """The customer submits the card form (test card pays, any other declines)."""
+        payment = self._page_payment(payment_id)
+        if payment is None:
+            return _html(404, hosted.not_found())
+        tenant = self.store.find_owner(payment_id)
+        if tenant is None or not self.breaks.hosted_page_open(payment):
+            return _html(409, hosted.render(payment, False))
+        card = payments.normalize_card(str(request.form.get("card_number", "")))
+        if not card:
+            return _html(400, hosted.render(payment, True, "Enter a card number."))
+        with self.store.lock:
+            if card == payments.TEST_CARD:
+                changed, event_type = payments.pay(payment), "payment.succeeded"
+            else:
+                changed, event_type = payments.decline(payment), "payment.failed"
+            view = self._view(payment, request)
+        if changed:
+            self.emit(tenant, event_type, view)
+        if event_type == "payment.failed":
+            return _html(402, hosted.render(payment, True, "Your card was declined. "
+                                                           "Try another card."))
+        if payment.success_url:
+            return redirect(_with_payment_id(payment.success_url, payment.id), code=303)
+        return _html(200, hosted.render(payment, False))
+
+    def openapi(self, request: Request) -> Response:
+        """The OpenAPI 3.1 document (built once, from schemas/)."""
+        if self._openapi is None:
+            self._openapi = json.dumps(openapi.build_document()).encode()
+        return Response(self._openapi, status=200, content_type="application/json")
+
+    def _page_payment(self, payment_id: str) -> payments.Payment | None:
+        tenant = self.store.find_owner(payment_id)
+        if tenant is not None:
+            self.sweep(tenant)
+        return self.store.find_payment(payment_id)
+
+    # -- time and expiry ---------------------------------------------------
+    def now(self, tenant: Tenant) -> float:
+        """This key's time: the mock's clock plus what the control API advanced."""
+        return self.clock.now() + tenant.clock_offset  # type: ignore[no-any-return]
+
+    def sweep(self, tenant: Tenant) -> int:
+        """Expire this key's links whose lifetime is over; fire payment.expired
+        for each. Runs before each request of the key, and from the CLI's timer."""
+        expired = []
+        with self.store.lock:
+            now = self.now(tenant)
+            while tenant.expiries and tenant.expiries[0][0] <= now:
+                _, payment_id = heapq.heappop(tenant.expiries)
+                payment = tenant.payments.get(payment_id)
+                if payment is not None and payments.expire(payment, now):
+                    expired.append(self.view_at(payment, self._public_url()))
+        for view in expired:
+            # "payment.expired" is our choice: the real expiry event's name is unknown.
+            self.emit(tenant, "payment.expired", view)
+        return len(expired)
+
+    def sweep_all(self) -> int:
+        return sum(self.sweep(tenant) for tenant in self.store.tenants())
 
     # -- events ------------------------------------------------------------
     def emit(self, tenant: Tenant, event_type: str, payment_view: dict[str, Any]) -> dict[str, Any]:
@@ -159,14 +272,24 @@ class MockApp:
             "id": self.ids.new("evt"),
             "object": "event",
             "type": event_type,
-            "created": int(self.clock.now()),
+            "created": int(self.now(tenant)),
             "livemode": False,
             "data": {"object": payment_view},
         })
-        self.outbox.enqueue(event, list(self.config.webhook_endpoints), tenant.api_key)
+        self.outbox.enqueue(event, self.endpoints_for(tenant), tenant.api_key)
         return event
 
+    def endpoints_for(self, tenant: Tenant) -> list[str]:
+        """The key's own endpoints (set via the control API), else the mock-wide ones."""
+        if tenant.webhook_endpoints is not None:
+            return list(tenant.webhook_endpoints)
+        return list(self.config.webhook_endpoints)
+
     # -- helpers -----------------------------------------------------------
+    def authenticate(self, request: Request) -> Tenant:
+        """The tenant for the request's Bearer key; ApiError 401 otherwise."""
+        return self._authenticate(request)
+
     def _authenticate(self, request: Request) -> Tenant:
         header = request.headers.get("Authorization", "")
         scheme, _, key = header.partition(" ")
@@ -180,7 +303,9 @@ class MockApp:
         ):
             # Never echo the key back: it would land in logs and reports.
             raise ApiError(401, "authentication_error", "invalid_api_key", "invalid API key provided")
-        return self.store.tenant(key)
+        tenant = self.store.tenant(key)
+        self.sweep(tenant)
+        return tenant
 
     def _json_body(self, request: Request) -> Any:
         length = request.content_length
@@ -205,11 +330,29 @@ class MockApp:
         return payment
 
     def _view(self, payment: payments.Payment, request: Request) -> dict[str, Any]:
-        return self.breaks.payment_view(payment.view(request.host_url))
+        self._last_host_url = request.host_url
+        return self.view_at(payment, request.host_url)
+
+    def view_at(self, payment: payments.Payment, host_url: str) -> dict[str, Any]:
+        return self.breaks.payment_view(payment.view(host_url))
+
+    def _public_url(self) -> str:
+        return self.config.public_url or self._last_host_url
 
 
 def _fingerprint(body: Any) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _with_payment_id(url: str, payment_id: str) -> str:
+    """success_url with ``payment_id=<id>`` appended to its query (API notes)."""
+    base, _, fragment = url.partition("#")
+    joined = f"{base}{'&' if '?' in base else '?'}payment_id={payment_id}"
+    return joined + (f"#{fragment}" if fragment else "")
+
+
+def _html(status: int, html: str) -> Response:
+    return Response(html, status=status, content_type="text/html; charset=utf-8")
 
 
 def _json(status: int, body: dict[str, Any]) -> Response:

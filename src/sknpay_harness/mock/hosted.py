@@ -32,6 +32,9 @@ def render(payment: Payment, shown_open: bool, error: str | None = None) -> str:
     description = escape(payment.description or "")
     if shown_open:
         error_html = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+        # cancel_url only takes the customer back; it does not cancel the link.
+        back = (f'<p><a id="back" href="{escape(payment.cancel_url)}">Back to the shop</a></p>'
+                if payment.cancel_url else "")
         content = f"""<h1>Pay {description or "SKN Pay"}</h1>
 <p class="amount" id="amount">{amount}</p>{error_html}
 <form method="post" action="/pay/{escape(payment.id)}">
@@ -40,15 +43,17 @@ def render(payment: Payment, shown_open: bool, error: str | None = None) -> str:
 <label for="expiry">Expiry (MM/YY)</label><input id="expiry" name="expiry" value="12/34">
 <label for="cvc">CVC</label><input id="cvc" name="cvc" value="123">
 <button type="submit" id="pay">Pay {amount}</button>
-</form>"""
+</form>{back}"""
         title = f"Pay {amount}"
     elif payment.status == SUCCEEDED:
-        content = f'<h1>Payment received</h1><p class="amount">{amount}</p><p>Thank you.</p>'
+        content = (f'<h1 id="success">Payment received</h1><p class="amount">{amount}</p>'
+                   "<p>Thank you.</p>")
         title = "Payment received"
     else:
         why = {CANCELED: "It was canceled by the merchant.",
                EXPIRED: "It has expired."}.get(payment.status, "")
-        content = f'<h1>Link inactive</h1><p class="notice" id="notice">{NO_LONGER_ACTIVE}</p><p>{why}</p>'
+        content = (f'<h1>Link inactive</h1><p class="notice" id="notice">{NO_LONGER_ACTIVE}</p>'
+                   f"<p>{why}</p>")
         title = "Payment link inactive"
     return _PAGE.format(title=escape(title), payment_id=escape(payment.id),
                         status=escape(payment.status), content=content)

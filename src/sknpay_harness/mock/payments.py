@@ -7,6 +7,7 @@ unknown, the likely Stripe-flavoured reading is taken and marked.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -27,6 +28,9 @@ CREATE_FIELDS = frozenset({
     "success_url", "cancel_url", "metadata",
 })
 MAX_AMOUNT = 99_999_999
+# The same rules as schemas/common.json's http_url and a loose email check.
+_HTTP_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
 MAX_DESCRIPTION = 500
 
 
@@ -52,6 +56,9 @@ class Payment:
     status: str = OPEN
     canceled_at: int | None = None
     last_payment_error: dict[str, Any] | None = None
+    amount_refunded: int = 0
+    # Not in the view: the real field name (if any) is unknown. Control API shows it.
+    expires_at: float | None = None
 
     def view(self, host_url: str) -> dict[str, Any]:
         """The payment object as the API returns it."""
@@ -72,6 +79,7 @@ class Payment:
             "created": self.created,
             "canceled_at": self.canceled_at,
             "last_payment_error": self.last_payment_error,
+            "amount_refunded": self.amount_refunded,
         }
 
 
@@ -84,6 +92,11 @@ def validate_create(body: Any) -> list[FieldError]:
     # in an integrator's field name fails loudly instead of being dropped.
     errors += [FieldError(k, "unknown_parameter", f"received unknown parameter: {k}")
                for k in sorted(set(body) - CREATE_FIELDS)]
+    # An explicit null is refused, not read as "absent": the request schema
+    # types every field, and a null usually means an integrator's bug.
+    errors += [FieldError(k, "null_value", f"{k} must not be null (leave it out instead)")
+               for k in sorted(CREATE_FIELDS - {"amount", "currency"})
+               if k in body and body[k] is None]
     amount = body.get("amount")
     if "amount" not in body:
         errors.append(FieldError("amount", "parameter_missing", "amount is required"))
@@ -108,11 +121,13 @@ def validate_create(body: Any) -> list[FieldError]:
     for key in ("customer_email", "customer_name"):
         if body.get(key) is not None and not isinstance(body[key], str):
             errors.append(FieldError(key, "invalid_string", f"{key} must be a string"))
+    email = body.get("customer_email")
+    if isinstance(email, str) and not _EMAIL.match(email):
+        errors.append(FieldError("customer_email", "invalid_email",
+                                 "customer_email must be an email address"))
     for key in ("success_url", "cancel_url"):
         value = body.get(key)
-        if value is not None and not (
-            isinstance(value, str) and value.startswith(("http://", "https://"))
-        ):
+        if value is not None and not (isinstance(value, str) and _HTTP_URL.match(value)):
             errors.append(FieldError(key, "invalid_url", f"{key} must be an absolute http(s) URL"))
     metadata = body.get("metadata")
     if metadata is not None and not (
@@ -124,8 +139,10 @@ def validate_create(body: Any) -> list[FieldError]:
     return errors
 
 
-def new_payment(payment_id: str, body: dict[str, Any], now: float) -> Payment:
+def new_payment(payment_id: str, body: dict[str, Any], now: float,
+                lifetime: float | None = None) -> Payment:
     return Payment(
+        expires_at=now + lifetime if lifetime else None,
         id=payment_id,
         amount=body["amount"],
         currency=body["currency"],
@@ -147,6 +164,47 @@ def cancel(payment: Payment, now: float) -> bool:
     payment.status = CANCELED
     payment.canceled_at = int(now)
     return True
+
+
+# The playground's test card pays; any other number is declined (API notes).
+TEST_CARD = "4111111111111111"
+DECLINED = {"code": "card_declined", "decline_code": "generic_decline",
+            "message": "Your card was declined."}
+
+
+def normalize_card(text: str) -> str:
+    return "".join(ch for ch in text if ch.isdigit())
+
+
+def pay(payment: Payment) -> bool:
+    """open -> succeeded; True if it changed."""
+    if payment.status != OPEN:
+        return False
+    payment.status = SUCCEEDED
+    payment.last_payment_error = None
+    return True
+
+
+def decline(payment: Payment) -> bool:
+    """A declined card: the link stays open (the customer may retry) and
+    remembers why. True if the payment was open."""
+    if payment.status != OPEN:
+        return False
+    payment.last_payment_error = dict(DECLINED)
+    return True
+
+
+def expire(payment: Payment, now: float) -> bool:
+    """open -> expired once its lifetime is over; True if it changed."""
+    if payment.status != OPEN or payment.expires_at is None or now < payment.expires_at:
+        return False
+    payment.status = EXPIRED
+    return True
+
+
+def refundable(payment: Payment) -> int:
+    """How much may still be refunded (0 unless the payment succeeded)."""
+    return payment.amount - payment.amount_refunded if payment.status == SUCCEEDED else 0
 
 
 def format_amount(amount: int, currency: str) -> str:

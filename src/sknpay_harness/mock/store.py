@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .payments import Payment
+from .refunds import Refund
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,12 @@ class Tenant:
     payments: dict[str, Payment] = field(default_factory=dict)
     idempotency: dict[str, IdempotentResult] = field(default_factory=dict)
     events: list[dict[str, Any]] = field(default_factory=list)
+    refunds: dict[str, Refund] = field(default_factory=dict)
+    # This key's own view of time (the control API advances it) and a heap of
+    # (expires_at, payment_id) so an expiry sweep costs O(log n), not O(n).
+    clock_offset: float = 0.0
+    expiries: list[tuple[float, str]] = field(default_factory=list)
+    webhook_endpoints: list[str] | None = None  # None: the mock-wide endpoints
 
 
 class Store:
@@ -54,6 +61,14 @@ class Store:
                 self._owner.pop(oldest, None)
             tenant.payments[payment.id] = payment
             self._owner[payment.id] = tenant
+
+    def tenants(self) -> list[Tenant]:
+        with self.lock:
+            return list(self._tenants.values())
+
+    def find_owner(self, payment_id: str) -> Tenant | None:
+        with self.lock:
+            return self._owner.get(payment_id)
 
     def find_payment(self, payment_id: str) -> Payment | None:
         with self.lock:

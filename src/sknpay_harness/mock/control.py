@@ -1,0 +1,251 @@
+"""Test-control endpoints under ``/_mock``: steer the mock from a test.
+
+Kept apart from ``/api/v1`` (the real API has nothing here) and scoped by the
+same ``Authorization: Bearer <key>`` as the API: every call sees and changes
+only that key's payments, clock, deliveries, chaos and faults, so parallel
+test workers can share one mock. See docs/mock.md for the full list.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from werkzeug.exceptions import MethodNotAllowed, NotFound
+from werkzeug.routing import Map, Rule
+from werkzeug.wrappers import Request, Response
+
+from . import payments
+from .chaos import chaos_from_dict
+from .faults import FailFirst, FaultInjector
+from .store import Tenant
+
+if TYPE_CHECKING:
+    from .app import MockApp
+
+CONTROL_PREFIX = "/_mock"
+MAX_WAIT_SECONDS = 60.0
+# The event each forced state fires (None: no event). Names for succeeded and
+# expired are our reading; see docs/mock.md.
+STATE_EVENTS: dict[str, str | None] = {
+    payments.OPEN: None,
+    payments.SUCCEEDED: "payment.succeeded",
+    payments.CANCELED: "payment.canceled",
+    payments.EXPIRED: "payment.expired",
+    payments.FAILED: "payment.failed",
+}
+
+
+class ControlError(Exception):
+    def __init__(self, status: int, code: str, message: str, param: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.code, self.message, self.param = status, code, message, param
+
+
+class ControlApi:
+    """Handles ``/_mock/...`` for one MockApp. ``faults`` is the API fault
+    middleware when one wraps the app (the command line), else None."""
+
+    def __init__(self, app: MockApp) -> None:
+        self.app = app
+        self.faults: FaultInjector | None = None
+        p = CONTROL_PREFIX
+        self._routes = Map([
+            Rule(f"{p}/payments/<payment_id>", endpoint="payment", methods=["GET"]),
+            Rule(f"{p}/payments/<payment_id>/state", endpoint="set_state", methods=["POST"]),
+            Rule(f"{p}/clock", endpoint="clock", methods=["GET"]),
+            Rule(f"{p}/clock/advance", endpoint="advance", methods=["POST"]),
+            Rule(f"{p}/deliveries", endpoint="deliveries", methods=["GET"]),
+            Rule(f"{p}/outbox/wait", endpoint="wait", methods=["POST"]),
+            Rule(f"{p}/reset", endpoint="reset", methods=["POST"]),
+            Rule(f"{p}/webhooks/chaos", endpoint="chaos", methods=["GET", "PUT", "DELETE"]),
+            Rule(f"{p}/webhooks/endpoints", endpoint="endpoints", methods=["GET", "PUT"]),
+            Rule(f"{p}/faults", endpoint="faults", methods=["GET", "POST", "DELETE"]),
+        ], strict_slashes=False)
+        self._handlers: dict[str, Callable[..., dict[str, Any]]] = {
+            "payment": self.payment, "set_state": self.set_state, "clock": self.clock,
+            "advance": self.advance, "deliveries": self.deliveries, "wait": self.wait,
+            "reset": self.reset, "chaos": self.chaos, "endpoints": self.endpoints,
+            "faults": self.fault_rules,
+        }
+
+    def dispatch(self, request: Request) -> Response:
+        adapter = self._routes.bind_to_environ(request.environ)
+        try:
+            endpoint, args = adapter.match()
+        except MethodNotAllowed as exc:
+            response = _json(405, error_body("method_not_allowed",
+                                             f"{request.method} is not allowed on {request.path}"))
+            response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))
+            return response
+        except NotFound:
+            return _json(404, error_body("route_not_found",
+                                         f"no control route {request.method} {request.path}"))
+        tenant = self.app.authenticate(request)  # ApiError (401) is answered by the app
+        try:
+            return _json(200, self._handlers[endpoint](request, tenant, **args))
+        except ControlError as exc:
+            return _json(exc.status, error_body(exc.code, exc.message, exc.param))
+
+    # -- payments ----------------------------------------------------------
+    def payment(self, request: Request, tenant: Tenant, payment_id: str) -> dict[str, Any]:
+        payment = self._payment(tenant, payment_id)
+        view = self.app.view_at(payment, request.host_url)
+        return {"payment": view, "expires_at": payment.expires_at,
+                "refunds": [r.view() for r in tenant.refunds.values()
+                            if r.payment_id == payment_id]}
+
+    def set_state(self, request: Request, tenant: Tenant, payment_id: str) -> dict[str, Any]:
+        """Force a status (any, even out of a terminal one); fires the matching
+        event unless ``"event": false``."""
+        body = _body(request)
+        status, fire = body.get("status"), body.get("event", True)
+        if status not in STATE_EVENTS:
+            raise ControlError(400, "invalid_status", f"status must be one of "
+                               f"{', '.join(STATE_EVENTS)}, got {status!r}", "status")
+        if not isinstance(fire, bool):
+            raise ControlError(400, "invalid_event", "event must be true or false", "event")
+        with self.app.store.lock:
+            payment = self._payment(tenant, payment_id)
+            payment.status = status
+            now = int(self.app.now(tenant))
+            payment.canceled_at = now if status == payments.CANCELED else None
+            if status == payments.FAILED:
+                payment.last_payment_error = dict(payments.DECLINED)
+            elif status != payments.OPEN:
+                payment.last_payment_error = None
+            view = self.app.view_at(payment, request.host_url)
+        event_type = STATE_EVENTS[status]
+        event = self.app.emit(tenant, event_type, view) if fire and event_type else None
+        return {"payment": view, "event_id": event["id"] if event else None}
+
+    # -- clock -------------------------------------------------------------
+    def clock(self, request: Request, tenant: Tenant) -> dict[str, Any]:
+        return {"now": self.app.now(tenant), "offset": tenant.clock_offset}
+
+    def advance(self, request: Request, tenant: Tenant) -> dict[str, Any]:
+        """Move this key's clock forward; links past their lifetime expire now."""
+        seconds = _body(request).get("seconds")
+        if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
+            raise ControlError(400, "invalid_seconds", "seconds must be a number >= 0", "seconds")
+        with self.app.store.lock:
+            tenant.clock_offset += float(seconds)
+        expired = self.app.sweep(tenant)
+        return {"now": self.app.now(tenant), "offset": tenant.clock_offset, "expired": expired}
+
+    # -- deliveries --------------------------------------------------------
+    def deliveries(self, request: Request, tenant: Tenant) -> dict[str, Any]:
+        found = self.app.outbox.log(tenant.api_key)
+        for name in ("payment_id", "event_type", "state", "kind"):
+            wanted = request.args.get(name)
+            if wanted:
+                found = [d for d in found if d[name] == wanted]
+        return {"deliveries": found}
+
+    def wait(self, request: Request, tenant: Tenant) -> dict[str, Any]:
+        """Block until this key has nothing queued or in flight (at most ``timeout`` s)."""
+        timeout = _body(request).get("timeout", 10)
+        if (not isinstance(timeout, int | float) or isinstance(timeout, bool)
+                or not 0 <= timeout <= MAX_WAIT_SECONDS):
+            raise ControlError(400, "invalid_timeout",
+                               f"timeout must be 0 to {MAX_WAIT_SECONDS:g} seconds", "timeout")
+        if not self.app.outbox.wait_tenant_idle(tenant.api_key, float(timeout)):
+            busy = [d for d in self.app.outbox.log(tenant.api_key)
+                    if d["state"] in ("pending", "delivering")]
+            raise ControlError(504, "outbox_busy",
+                               f"still {len(busy)} deliveries pending after {timeout:g} s: "
+                               + ", ".join(f"{d['id']} {d['event_type']} ({d['state']}, "
+                                           f"{len(d['attempts'])} attempts)" for d in busy[:10]))
+        return {"idle": True, "deliveries": len(self.app.outbox.log(tenant.api_key))}
+
+    # -- reset -------------------------------------------------------------
+    def reset(self, request: Request, tenant: Tenant) -> dict[str, Any]:
+        """Forget this key's payments, refunds, deliveries, clock, chaos, faults
+        and webhook endpoints. Other keys are untouched."""
+        key = tenant.api_key
+        self.app.outbox.reset(key)
+        self.app.outbox.chaos.clear(key)
+        if self.faults is not None:
+            self.faults.reset(key)
+        self.app.store.reset(key)
+        return {"reset": True}
+
+    # -- webhook chaos and endpoints ---------------------------------------
+    def chaos(self, request: Request, tenant: Tenant) -> dict[str, Any]:
+        policy = self.app.outbox.chaos
+        if request.method == "PUT":
+            try:
+                policy.configure(tenant.api_key, chaos_from_dict(_body(request)))
+            except ValueError as exc:
+                raise ControlError(400, "invalid_chaos", str(exc)) from None
+        elif request.method == "DELETE":
+            policy.clear(tenant.api_key)
+        return {"chaos": policy.for_tenant(tenant.api_key).as_dict()}
+
+    def endpoints(self, request: Request, tenant: Tenant) -> dict[str, Any]:
+        """This key's webhook endpoints (the dashboard's Settings -> Webhooks);
+        unset, the mock-wide ``--webhook-url`` list is used."""
+        if request.method == "PUT":
+            urls = _body(request).get("urls")
+            if (not isinstance(urls, list)
+                    or not all(isinstance(u, str) and u.startswith(("http://", "https://"))
+                               for u in urls)):
+                raise ControlError(400, "invalid_urls", "urls must be a list of http(s) URLs",
+                                   "urls")
+            with self.app.store.lock:
+                tenant.webhook_endpoints = list(urls)
+        return {"urls": self.app.endpoints_for(tenant)}
+
+    def fault_rules(self, request: Request, tenant: Tenant) -> dict[str, Any]:
+        """Queue deterministic API faults for this key: ``{"route": "create",
+        "count": 1, "status": 503}``."""
+        if self.faults is None:
+            raise ControlError(501, "faults_unavailable",
+                               "this mock runs without the fault middleware (use sknpay-mock)")
+        if request.method == "POST":
+            body = _body(request)
+            try:
+                rule = FailFirst(str(body.get("route", "")), _int(body.get("count", 1)),
+                                 _int(body.get("status", 503)))
+            except ValueError as exc:
+                raise ControlError(400, "invalid_fault", str(exc)) from None
+            self.faults.fail_next(rule, tenant.api_key)
+        elif request.method == "DELETE":
+            self.faults.reset(tenant.api_key)
+        return {"pending": self.faults.pending(tenant.api_key)}
+
+    def _payment(self, tenant: Tenant, payment_id: str) -> payments.Payment:
+        payment = tenant.payments.get(payment_id)
+        if payment is None:
+            raise ControlError(404, "resource_missing", f"no such payment: {payment_id}", "id")
+        return payment
+
+
+def error_body(code: str, message: str, param: str | None = None) -> dict[str, Any]:
+    """The API's error shape, so one client parses both."""
+    return {"error": {"type": "invalid_request_error", "code": code, "message": message,
+                      "param": param}}
+
+
+def _int(value: Any) -> int:
+    if not isinstance(value, int) or isinstance(value, bool):
+        raise ValueError(f"expected an integer, got {value!r}")
+    return value
+
+
+def _body(request: Request) -> dict[str, Any]:
+    raw = request.get_data(cache=False)
+    if not raw.strip():
+        return {}
+    try:
+        body = json.loads(raw)
+    except (ValueError, UnicodeDecodeError):
+        raise ControlError(400, "invalid_json", "request body is not valid JSON") from None
+    if not isinstance(body, dict):
+        raise ControlError(400, "invalid_body", "request body must be a JSON object")
+    return body
+
+
+def _json(status: int, body: dict[str, Any]) -> Response:
+    return Response(json.dumps(body), status=status, content_type="application/json")
