@@ -130,7 +130,8 @@ class Outbox:
         payment_id = obj.get("id") if isinstance(obj, dict) else None
         made = []
         with self._cond:
-            for endpoint in endpoints:
+            copies = self.breaks.deliveries_per_event()
+            for endpoint in [e for e in endpoints for _ in range(copies)]:
                 delivery = OutgoingDelivery(
                     id=f"dlv_{next(self._ids)}", event_id=str(event.get("id")),
                     event_type=str(event.get("type")), payment_id=payment_id,
@@ -236,11 +237,11 @@ class Outbox:
         number = len(delivery.attempts) + 1
         now = self._clock()
         secret = self.breaks.signing_secret(self.secret)
-        headers = {
+        headers = self.breaks.delivery_headers({
             "Content-Type": "application/json",
             signing.HEADER: signing.sign(delivery.body, secret, self.breaks.signing_time(now)),
             signing.EVENT_TYPE_HEADER: delivery.event_type,
-        }
+        })
         started = time.perf_counter()
         try:
             response = self._http.post(delivery.endpoint, content=delivery.body, headers=headers)
