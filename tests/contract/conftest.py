@@ -37,7 +37,8 @@ def sknpay_create(sknpay_api, sknpay_contract) -> Callable[..., dict[str, Any]]:
     """function · callable(body=None, idempotency_key=None) -> dict · creates a payment
     and checks the answer against the payment schema."""
 
-    def create(body: dict[str, Any] | None = None, idempotency_key: str | None = None) -> dict[str, Any]:
+    def create(body: dict[str, Any] | None = None,
+               idempotency_key: str | None = None) -> dict[str, Any]:
         exchange = sknpay_api.create_payment(body or payment_request(),
                                              idempotency_key=idempotency_key)
         return sknpay_contract.check_response(exchange, "payment", status=CREATE_STATUSES)

@@ -20,8 +20,8 @@ OPERATIONS = ("create", "retrieve", "cancel")
 def test_bad_auth_gets_401(operation, auth, sknpay_api, sknpay_create, sknpay_expect_error):
     existing = sknpay_create()  # retrieve/cancel target a real payment
     if operation == "create":
-        exchange = sknpay_api.request("POST", "/payments", json_body={"amount": 100,
-                                                                       "currency": "USD"}, auth=auth)
+        exchange = sknpay_api.request("POST", "/payments", auth=auth,
+                                      json_body={"amount": 100, "currency": "USD"})
     elif operation == "retrieve":
         exchange = sknpay_api.request("GET", f"/payments/{existing['id']}", auth=auth)
     else:

@@ -29,7 +29,8 @@ def test_cancel_twice_same_object_and_one_event(sknpay_api, sknpay_contract, skn
                                            status=200)
     second = sknpay_contract.check_response(sknpay_api.cancel_payment(created["id"]), "payment",
                                             status=200)
-    assert second == first, f"a second cancel answered another object:\n  first:  {first}\n  second: {second}"
+    assert second == first, (
+        f"a second cancel answered another object:\n  first:  {first}\n  second: {second}")
     assert second["status"] == "canceled", f"after two cancels status is {second['status']!r}"
     sknpay_webhooks.wait_for("payment.canceled", created["id"])
     sknpay_webhooks.no_more_events("payment.canceled", created["id"], expected=1)

@@ -8,7 +8,8 @@ def test_retrieve_reflects_open_after_create(sknpay_api, sknpay_contract, sknpay
     got = sknpay_contract.check_response(sknpay_api.retrieve_payment(created["id"]), "payment",
                                          status=200)
     assert got["id"] == created["id"], f"retrieve answered {got['id']!r}, asked {created['id']!r}"
-    assert got["status"] == "open", f"retrieve after create shows {got['status']!r}, expected 'open'"
+    assert got["status"] == "open", (
+        f"retrieve after create shows status {got['status']!r}, expected 'open'")
 
 
 def test_retrieve_reflects_canceled_after_cancel(sknpay_api, sknpay_contract, sknpay_create):
