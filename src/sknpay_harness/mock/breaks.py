@@ -131,7 +131,7 @@ class AmountChanged(ContractBreak):
 
     name = "amount_changed"
     promise = "amount is echoed unchanged"
-    symptom = "amount"
+    symptom = "did not echo amount"
 
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         if isinstance(view.get("amount"), int):
@@ -168,7 +168,7 @@ class MetadataDropped(ContractBreak):
 
     name = "metadata_dropped"
     promise = "metadata is echoed"
-    symptom = "metadata"
+    symptom = "did not echo metadata"
 
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         return {**view, "metadata": {}}
@@ -179,7 +179,7 @@ class UrlRelative(ContractBreak):
 
     name = "url_relative"
     promise = "url is an absolute http(s) URL"
-    symptom = "does not match"
+    symptom = "'/pay/plink_"
 
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         url = view.get("url")
@@ -319,11 +319,25 @@ class RetrieveStaleStatus(ContractBreak):
 
     name = "retrieve_stale_status"
     promise = "retrieve reflects 'canceled' after cancel"
-    symptom = "'open'"
+    symptom = "retrieve after cancel shows status 'open'"
 
     def answer(self, endpoint: str, view: dict[str, Any]) -> dict[str, Any]:
         if endpoint == "retrieve" and view.get("status") == CANCELED:
             return {**view, "status": OPEN, "canceled_at": None}
+        return view
+
+
+class RetrieveReportsExpired(ContractBreak):
+    """Retrieve of a fresh link says 'open'; this says 'expired', as an API
+    that computed the expiry in milliseconds instead of seconds would."""
+
+    name = "retrieve_reports_expired"
+    promise = "retrieve reflects 'open' after create"
+    symptom = "retrieve after create shows status 'expired'"
+
+    def answer(self, endpoint: str, view: dict[str, Any]) -> dict[str, Any]:
+        if endpoint == "retrieve" and view.get("status") == OPEN:
+            return {**view, "status": "expired"}
         return view
 
 
@@ -356,7 +370,7 @@ class CancelResponseStale(ContractBreak):
 
     name = "cancel_response_stale"
     promise = "cancel answers status 'canceled'"
-    symptom = "'open'"
+    symptom = "cancel answered status 'open'"
 
     def answer(self, endpoint: str, view: dict[str, Any]) -> dict[str, Any]:
         if endpoint == "cancel" and view.get("status") == CANCELED:
@@ -393,7 +407,7 @@ class CancelOverridesTerminal(ContractBreak):
 
     name = "cancel_overrides_terminal"
     promise = "cancel of a succeeded/expired/failed payment changes nothing"
-    symptom = "'canceled'"
+    symptom = "payment changed it"
 
     def cancel_changes(self, payment: Payment, changed: bool, now: float) -> bool:
         if not changed and payment.status != CANCELED:
@@ -408,10 +422,22 @@ class IdempotencyIgnored(ContractBreak):
 
     name = "idempotency_ignored"
     promise = "same Idempotency-Key and body -> same payment"
-    symptom = "Idempotency-Key"
+    symptom = "made two payments"
 
     def idempotency_key(self, key: str | None) -> str | None:
         return None
+
+
+class IdempotencyKeyTruncated(ContractBreak):
+    """Two Idempotency-Keys make two payments; this keeps only the first 8
+    characters of a key, so distinct keys with a common prefix collide."""
+
+    name = "idempotency_key_truncated"
+    promise = "two Idempotency-Keys -> two payments"
+    symptom = "two Idempotency-Keys returned one payment"
+
+    def idempotency_key(self, key: str | None) -> str | None:
+        return key[:8] if key else key
 
 
 class IdempotencyConflictReplayed(ContractBreak):
@@ -489,7 +515,7 @@ class EventTypeHeaderMismatch(ContractBreak):
 
     name = "event_type_header_mismatch"
     promise = "SknPay-Event-Type equals the body's type"
-    symptom = "SknPay-Event-Type"
+    symptom = "header is 'payment.updated'"
 
     def delivery_headers(self, headers: dict[str, str]) -> dict[str, str]:
         return {**headers, "SknPay-Event-Type": "payment.updated"}
@@ -599,10 +625,10 @@ BREAKS: dict[str, type[ContractBreak]] = {
         CoercesAmount, CurrencyDefaultsToUsd, AcceptsUnknownCurrency, KeepsRejectedCreate,
         InvalidJson500, ErrorNotJson, ErrorWithoutErrorKey,
         AuthNotEnforced, AuthError403,
-        RetrieveStaleStatus, UnknownPaymentNot404,
+        RetrieveStaleStatus, RetrieveReportsExpired, UnknownPaymentNot404,
         CancelWrongId, CancelResponseStale, CancelRefusesRepeat, SecondEventOnSecondCancel,
         CancelOverridesTerminal,
-        IdempotencyIgnored, IdempotencyConflictReplayed,
+        IdempotencyIgnored, IdempotencyKeyTruncated, IdempotencyConflictReplayed,
         NoWebhook, WebhookWrongSecret, WebhookUnsigned, WebhookStaleSignature, EventTypeTypo,
         EventTypeHeaderMismatch, EventMissingId, EventStaleStatus, EventAmountDiffers,
         HostedPageStillActive, HostedPageWrongAmount,
