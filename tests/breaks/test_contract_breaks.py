@@ -129,5 +129,8 @@ def test_break_table_names_every_break_and_every_contract_test():
     for name in CAUGHT:
         assert table[name], f"docs/contract.md: no test listed as catching {name!r}"
     assert all(BREAKS[n].symptom for n in CAUGHT), "every break declares its symptom"
-    uncovered = _contract_test_functions() - set().union(*table.values())
+    functions = _contract_test_functions()
+    assert f"({len(functions)} test functions;" in DOC.read_text(encoding="utf-8"), (
+        f"docs/contract.md should say there are {len(functions)} test functions")
+    uncovered = functions - set().union(*table.values())
     assert not uncovered, f"contract tests no break is documented to fail: {sorted(uncovered)}"
