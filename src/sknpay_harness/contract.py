@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Collection, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -147,6 +147,23 @@ class Contract:
             for field in self.drift.values():
                 grouped.setdefault(field.owner, []).append(field)
             return grouped
+
+    def merge_drift(self, fields: Iterable[UnknownField]) -> None:
+        """Add drift recorded elsewhere (an xdist worker's contract)."""
+        self._record_drift(list(fields))
+
+    def drift_lines(self) -> list[str]:
+        """The drift summary: one line per object type, every unknown field in it."""
+        drift = self.drift_by_owner()
+        if not drift:
+            return []
+        mode = ("FAILING (strict)" if self.strict
+                else "allowed; --sknpay-strict-contract fails on it")
+        lines = [f"contract drift: fields the schemas do not know ({mode}):"]
+        for owner, fields in sorted(drift.items()):
+            shown = ", ".join(sorted(f"{f.path} ({f.value_type})" for f in fields))
+            lines.append(f"  {owner}: {shown}")
+        return lines
 
     def _record_drift(self, unknown: list[UnknownField]) -> None:
         if unknown:

@@ -27,7 +27,7 @@ from . import signing
 from ._serving import QuietHandler
 from .errors import SignatureError, WaitTimeout, WebhookRejected
 from .redaction import Redactor
-from .waiting import wait_until
+from .waiting import Deadline, wait_until
 
 MAX_BODY_BYTES = 1024 * 1024
 _SHOWN = 40  # events/deliveries listed in a timeout message; the report has all
@@ -293,6 +293,15 @@ class WebhookInbox:
             lambda: self._describe(event_type, payment_id, timeout, where,
                                    f"Nothing matching arrived within {timeout:g} s."),
         )
+
+    def wait_quiet(self, seconds: float, *, until: Callable[[], bool] | None = None) -> None:
+        """Watch the inbox for ``seconds`` (the quiet period is the behaviour
+        itself, not a wait for something); return early once ``until()`` is
+        true, e.g. an unwanted event already arrived."""
+        deadline = Deadline(seconds)
+        with self._cond:
+            while not (until is not None and until()) and not deadline.expired:
+                self._cond.wait(deadline.remaining())
 
     def events(self, event_type: str | None = None, payment_id: str | None = None) -> list[ReceivedEvent]:
         with self._cond:

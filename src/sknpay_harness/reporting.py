@@ -34,6 +34,14 @@ class Reporter:
         allure.attach(self._redactor.text(text), name=self._redactor.text(name),
                       attachment_type=allure.attachment_type.TEXT)
 
+    def attach_run_text(self, name: str, text: str) -> None:
+        """Attach to the whole run (allure's global attachments), not one test.
+        Older allure-pytest versions without global attachments skip it."""
+        global_attach = getattr(allure, "global_attach", None)
+        if global_attach is not None:
+            global_attach(self._redactor.text(text), name=self._redactor.text(name),
+                          attachment_type=allure.attachment_type.TEXT)
+
     def attach_exchange(self, exchange: Exchange) -> None:
         path = exchange.url.split("://", 1)[-1].split("/", 1)[-1]
         self.attach_json(f"{exchange.method} /{path} -> {exchange.status}", exchange.as_report())

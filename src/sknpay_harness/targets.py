@@ -14,6 +14,7 @@ from .mock.app import MockApp, MockConfig, create_app
 from .mock.breaks import BreakSet
 from .mock.clock import OffsetClock
 from .mock.outbox import Outbox, RetryPolicy
+from .mock.payments import FAILED, STATUSES
 from .mock.server import MockServer
 from .settings import Settings
 
@@ -34,6 +35,11 @@ class Target(Protocol):
 
     def describe_deliveries(self, payment_id: str) -> str:
         """Where to look for this payment's webhook deliveries."""
+
+    def settle(self, timeout: float) -> str | None:
+        """Block until the target has sent every webhook it is going to send
+        and return how that is known; None if it cannot know (a live target:
+        the caller then watches for a quiet period instead)."""
 
 
 class EmbeddedMockTarget:
@@ -82,6 +88,25 @@ class EmbeddedMockTarget:
         if self.app.outbox.is_idle():
             return "The mock's outbox is empty: every event it queued has been delivered or given up."
         return None
+
+    def settle(self, timeout: float) -> str | None:
+        self.app.outbox.wait_idle(timeout)
+        return "the mock's outbox is idle (every queued event delivered or given up)"
+
+    def force_status(self, payment_id: str, status: str) -> None:
+        """Put a payment straight into ``status`` (succeeded, expired, failed...)
+        without an event, as a customer's payment or the link's expiry would
+        on the real API; for contract tests of terminal states."""
+        if status not in STATUSES:
+            raise ValueError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
+        with self.app.store.lock:
+            payment = self.app.store.find_payment(payment_id)
+            if payment is None:
+                raise KeyError(f"the mock has no payment {payment_id}")
+            payment.status = status
+            if status == FAILED:
+                payment.last_payment_error = {"code": "card_declined", "message": "forced by test",
+                                              "decline_code": "generic_decline"}
 
     def describe_deliveries(self, payment_id: str) -> str:
         attempts = [d for d in self.app.outbox.log() if d["payment_id"] == payment_id]

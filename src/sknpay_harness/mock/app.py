@@ -107,7 +107,7 @@ class MockApp:
             endpoint, args = adapter.match()
             return self._handlers[endpoint](request, **args)
         except ApiError as exc:
-            return _json(exc.status, exc.body())
+            return self._error(exc)
         except MethodNotAllowed as exc:
             response = _json(405, ApiError(405, "invalid_request_error", "method_not_allowed",
                                            f"{request.method} is not allowed on {request.path}"
@@ -124,9 +124,12 @@ class MockApp:
     # -- API handlers ------------------------------------------------------
     def create(self, request: Request) -> Response:
         tenant = self._authenticate(request)
-        body = self._json_body(request)
-        problems = payments.validate_create(body)
+        body = self.breaks.create_body(self._json_body(request))
+        problems = self.breaks.validation_problems(payments.validate_create(body))
         if problems:
+            if self.breaks.keeps_rejected_create():
+                self.store.add_payment(tenant, payments.Payment(
+                    self.ids.new("plink"), 0, "USD", None, int(self.clock.now())))
             first = problems[0]
             message = "; ".join(p.message for p in problems)
             raise ApiError(400, "invalid_request_error", first.code, message, first.param)
@@ -136,7 +139,8 @@ class MockApp:
             raise ApiError(400, "invalid_request_error", "idempotency_key_too_long",
                            f"Idempotency-Key is over {MAX_IDEMPOTENCY_KEY} characters",
                            "Idempotency-Key")
-        fingerprint = _fingerprint(body)
+        key = self.breaks.idempotency_key(key)
+        fingerprint = self.breaks.idempotency_fingerprint(_fingerprint(body))
         with self.store.lock:
             if key:
                 earlier = tenant.idempotency.get(key)
@@ -157,21 +161,26 @@ class MockApp:
             if key:
                 tenant.idempotency[key] = IdempotentResult(fingerprint, 200, view)
         # 200 vs 201 is unknown; 200 is the Stripe-flavoured reading.
-        return _json(200, view)
+        return _json(200, self.breaks.answer("create", view))
 
     def retrieve(self, request: Request, payment_id: str) -> Response:
         tenant = self._authenticate(request)
-        return _json(200, self._view(self._payment(tenant, payment_id), request))
+        view = self._view(self._payment(tenant, payment_id), request)
+        return _json(200, self.breaks.answer("retrieve", view))
 
     def cancel(self, request: Request, payment_id: str) -> Response:
         tenant = self._authenticate(request)
         with self.store.lock:
             payment = self._payment(tenant, payment_id)
-            changed = payments.cancel(payment, self.now(tenant))
+            if payment.status != payments.OPEN and self.breaks.refuses_repeat_cancel(payment):
+                raise ApiError(400, "invalid_request_error", "payment_not_open",
+                               f"payment {payment_id} is {payment.status}")
+            now = self.now(tenant)
+            changed = self.breaks.cancel_changes(payment, payments.cancel(payment, now), now)
             view = self._view(payment, request)
-        if changed and self.breaks.emits_cancel_event():
+        if self.breaks.cancel_emits(changed) and self.breaks.emits_cancel_event():
             self.emit(tenant, "payment.canceled", view)
-        return _json(200, view)
+        return _json(200, self.breaks.answer("cancel", view))
 
     def refund(self, request: Request) -> Response:
         tenant = self._authenticate(request)
@@ -202,7 +211,8 @@ class MockApp:
             return _html(404, hosted.not_found())
         # Status of an inactive link's page is unknown; 200 with the notice
         # is the likely reading (a page, not an API error).
-        return _html(200, hosted.render(payment, self.breaks.hosted_page_open(payment)))
+        html = hosted.render(payment, self.breaks.hosted_page_open(payment))
+        return _html(200, self.breaks.hosted_page_html(payment, html))
 
     def pay(self, request: Request, payment_id: str) -> Response:
         """The customer submits the card form (test card pays, any other declines)."""
@@ -294,6 +304,8 @@ class MockApp:
         header = request.headers.get("Authorization", "")
         scheme, _, key = header.partition(" ")
         key = key.strip()
+        if not self.breaks.enforces_auth():
+            return self.store.tenant(key)
         if scheme != "Bearer" or not key:
             raise ApiError(401, "authentication_error", "missing_api_key",
                            "send your API key as 'Authorization: Bearer <key>'")
@@ -306,6 +318,12 @@ class MockApp:
         tenant = self.store.tenant(key)
         self.sweep(tenant)
         return tenant
+
+    def _error(self, exc: ApiError) -> Response:
+        status, body = self.breaks.error(exc.status, exc.body())
+        if isinstance(body, str):
+            return Response(body, status=status, content_type="text/plain; charset=utf-8")
+        return _json(status, body)
 
     def _json_body(self, request: Request) -> Any:
         length = request.content_length

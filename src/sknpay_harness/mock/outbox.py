@@ -134,14 +134,16 @@ class Outbox:
     def enqueue(self, event: dict[str, Any], endpoints: list[str], tenant: str) -> list[OutgoingDelivery]:
         made = []
         with self._cond:
-            # The chaos policy may add a duplicate or a noise event, or set delays.
+            # The chaos policy may add a duplicate or a noise event, or set
+            # delays; a contract break may send each delivery more than once.
+            copies = self.breaks.deliveries_per_event()
             for planned in self.chaos.plan(event, tenant):
                 body = json.dumps(planned.event, separators=(",", ":")).encode()
                 data = planned.event.get("data")
                 obj = data.get("object") if isinstance(data, dict) else None
                 payment_id = obj.get("id") if isinstance(obj, dict) else None
                 delay = self._draw_delay() if planned.delay is None else planned.delay
-                for endpoint in endpoints:
+                for endpoint in [e for e in endpoints for _ in range(copies)]:
                     delivery = OutgoingDelivery(
                         id=f"dlv_{next(self._ids)}", event_id=str(planned.event.get("id")),
                         event_type=str(planned.event.get("type")), payment_id=payment_id,
@@ -263,11 +265,11 @@ class Outbox:
         if intercepted is not None:
             return Attempt(number, now, intercepted[0], intercepted[1], 0.0)
         secret = self.breaks.signing_secret(self.secret)
-        headers = {
+        headers = self.breaks.delivery_headers({
             "Content-Type": "application/json",
             signing.HEADER: signing.sign(delivery.body, secret, self.breaks.signing_time(now)),
             signing.EVENT_TYPE_HEADER: delivery.event_type,
-        }
+        })
         started = time.perf_counter()
         try:
             response = self._http.post(delivery.endpoint, content=delivery.body, headers=headers)

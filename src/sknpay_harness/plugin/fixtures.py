@@ -126,7 +126,8 @@ def sknpay_webhooks(
     --sknpay-webhook-timeout (60 s)."""
     view = TestWebhooks(sknpay_inbox, sknpay_listener, sknpay_target, sknpay_reporter,
                         request.config.stash[run_log_key], request.node.nodeid,
-                        sknpay_settings.webhook_timeout, first_seq=sknpay_inbox.delivery_count)
+                        sknpay_settings.webhook_timeout, first_seq=sknpay_inbox.delivery_count,
+                        quiet_period=sknpay_settings.quiet_period)
     yield view
     seen = view.deliveries()
     if seen:

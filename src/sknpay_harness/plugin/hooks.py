@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from dataclasses import asdict
+from typing import Any
+
 import pytest
 
-from ..contract import Contract
+from ..contract import Contract, UnknownField
+from ..redaction import Redactor
+from ..reporting import Reporter
 from .options import settings_from_config
 from .state import RunLog, contract_key, run_log_key, settings_key
 
@@ -66,10 +71,32 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     for w in log.waits:
         write(f"  webhook {w.event_type} for {w.payment_id}: {w.latency_ms:.1f} ms "
               f"after the request was sent ({w.deliveries} deliveries)  [{w.nodeid}]")
-    drift = contract.drift_by_owner()
-    if drift:
-        mode = "FAILING (strict)" if contract.strict else "allowed; --sknpay-strict-contract fails on it"
-        write(f"contract drift: fields the schemas do not know ({mode}):")
-        for owner, fields in sorted(drift.items()):
-            shown = ", ".join(sorted(f"{f.path} ({f.value_type})" for f in fields))
-            write(f"  {owner}: {shown}")
+    for line in contract.drift_lines():
+        write(line)
+
+
+DRIFT_OUTPUT_KEY = "sknpay_contract_drift"
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Report contract drift once per run: an xdist worker hands its drift to
+    the controller; the controller (or a plain run) attaches it to allure."""
+    config = session.config
+    if contract_key not in config.stash:
+        return
+    contract = config.stash[contract_key]
+    worker_output = getattr(config, "workeroutput", None)
+    if worker_output is not None:
+        worker_output[DRIFT_OUTPUT_KEY] = [asdict(f) for f in contract.drift.values()]
+        return
+    lines = contract.drift_lines()
+    if lines:
+        redactor = Redactor(config.stash[settings_key].secrets())
+        Reporter(redactor).attach_run_text("contract drift", "\n".join(lines))
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """xdist controller: merge a finished worker's drift into the run's contract."""
+    fields = getattr(node, "workeroutput", {}).get(DRIFT_OUTPUT_KEY, [])
+    node.config.stash[contract_key].merge_drift(UnknownField(**f) for f in fields)

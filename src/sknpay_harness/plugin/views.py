@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from ..client import Exchange
@@ -29,6 +30,7 @@ class TestWebhooks:
     nodeid: str
     default_timeout: float
     first_seq: int = 0
+    quiet_period: float = 5.0
     last_request_sent: float = field(default_factory=time.monotonic)
 
     @property
@@ -57,3 +59,34 @@ class TestWebhooks:
     def deliveries(self) -> list[Delivery]:
         """Deliveries that reached the listener since this test started."""
         return self.inbox.deliveries(self.first_seq)
+
+    def settle(self, until: Callable[[], bool] | None = None) -> str:
+        """Return once no further webhook can arrive, saying how that is known.
+
+        The mock says when its outbox is idle; a live target cannot, so the
+        listener is watched for ``quiet_period`` seconds (--sknpay-quiet-period),
+        or until ``until()`` is true.
+        """
+        settle = getattr(self.target, "settle", None)  # a target may predate settle()
+        how = settle(self.default_timeout) if settle is not None else None
+        if how is not None:
+            return str(how)
+        self.inbox.wait_quiet(self.quiet_period, until=until)
+        return f"watched the listener for a quiet period of {self.quiet_period:g} s"
+
+    def no_more_events(
+        self, event_type: str, payment_id: str, expected: int = 1
+    ) -> list[ReceivedEvent]:
+        """Assert that exactly ``expected`` distinct ``event_type`` events for
+        ``payment_id`` arrived once the target has settled. Redeliveries of one
+        event id count once (the inbox deduplicates them)."""
+        how = self.settle(until=lambda: len(self.inbox.events(event_type, payment_id)) > expected)
+        events = self.inbox.events(event_type, payment_id)
+        if len(events) != expected:
+            listed = "\n".join(f"    - {e.line()}" for e in events) or "    (none)"
+            raise AssertionError(
+                f"{len(events)} distinct {event_type} event(s) for payment {payment_id}; "
+                f"expected exactly {expected} (a redelivery of one event id counts once).\n"
+                f"  events:\n{listed}\n  settled: {how}\n"
+                f"  where to look: {self.target.describe_deliveries(payment_id)}")
+        return events

@@ -1,0 +1,136 @@
+"""Meta-test: the contract suite fails against every contract break, names
+the symptom, and passes with no break.
+
+Each run is a fresh pytest subprocess (own mock, own listener, no shared
+state) over a copy of tests/contract in a pytester directory, so runs are
+independent and spread across pytest-xdist workers. The break table in
+docs/contract.md is the expected result: every break has a row, each row's
+"caught by" tests must be among the failures, and together the rows name
+every contract test, so every test is proven able to fail.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from sknpay_harness.mock.breaks import BREAKS
+
+ROOT = Path(__file__).resolve().parents[2]
+CONTRACT_DIR = ROOT / "tests" / "contract"
+DOC = ROOT / "docs" / "contract.md"
+CAUGHT = [n for n, cls in BREAKS.items() if not cls.harmless]
+_ROW = re.compile(r"^\| `(?P<name>[a-z0-9_]+)` \|(?P<promise>[^|]*)\|(?P<caught>.*)\|\s*$")
+
+
+def _doc_table() -> dict[str, set[str]]:
+    rows = {}
+    for line in DOC.read_text(encoding="utf-8").splitlines():
+        m = _ROW.match(line)
+        if m:
+            rows[m["name"]] = set(re.findall(r"`(test_\w+)`", m["caught"]))
+    return rows
+
+
+def _doc_test_count() -> int:
+    m = re.search(r"\*\*(\d+) contract tests\*\*", DOC.read_text(encoding="utf-8"))
+    assert m, "docs/contract.md should state '**N contract tests**'"
+    return int(m[1])
+
+
+def _contract_test_functions() -> set[str]:
+    return {name for path in CONTRACT_DIR.glob("test_*.py")
+            for name in re.findall(r"^def (test_\w+)", path.read_text(encoding="utf-8"), re.M)}
+
+
+@pytest.fixture
+def run_contract_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
+    """function · callable(*args) -> RunResult · the contract suite in a subprocess."""
+    for name in [n for n in os.environ if n.startswith("SKNPAY_")]:
+        monkeypatch.delenv(name)  # the outer run's settings must not leak in
+    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
+    shutil.copytree(CONTRACT_DIR, pytester.path / "contract",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    ini = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
+    markers = "\n    ".join(ini["markers"])
+    pytester.makeini(f"[pytest]\nxfail_strict = true\nfilterwarnings = error\n"
+                     f"markers =\n    {markers}\n")
+
+    def run(*args: str) -> pytest.RunResult:
+        # No reports/ output, no cache: fast and side-effect free.
+        return pytester.runpytest_subprocess(
+            "contract", "-p", "no:cacheprovider", "-q", "-rfE", "--tb=short",
+            "--strict-markers", "--strict-config", "--sknpay-webhook-timeout=10", *args,
+            timeout=120)
+
+    return run
+
+
+def _failing_functions(result: pytest.RunResult) -> set[str]:
+    text = "\n".join(result.outlines)
+    return {m[1].split("[")[0] for m in re.finditer(r"^(?:FAILED|ERROR) \S+::(\S+)", text, re.M)}
+
+
+def test_no_break_passes_even_in_strict_mode(run_contract_suite):
+    result = run_contract_suite("--sknpay-strict-contract")
+    result.assert_outcomes(passed=_doc_test_count())
+    assert "contract drift" not in result.stdout.str(), "the mock itself must show no drift"
+
+
+@pytest.mark.parametrize("name", CAUGHT)
+def test_break_is_caught(name, run_contract_suite):
+    result = run_contract_suite(f"--sknpay-mock-breaks={name}")
+    output = result.stdout.str()
+    failing = _failing_functions(result)
+    assert result.ret == pytest.ExitCode.TESTS_FAILED and failing, (
+        f"the contract suite passed with break {name!r} on ({BREAKS[name].promise}):\n{output}")
+    assert BREAKS[name].symptom in output, (
+        f"break {name!r}: the failure output does not mention {BREAKS[name].symptom!r}\n{output}")
+    documented = _doc_table()[name]
+    assert documented <= failing, (
+        f"break {name!r}: docs/contract.md says {sorted(documented - failing)} catch it, but "
+        f"they passed. Failing: {sorted(failing)}")
+
+
+def test_new_field_passes_and_is_reported_as_drift(run_contract_suite):
+    result = run_contract_suite("--sknpay-mock-breaks=payment_extra_field")
+    result.assert_outcomes(passed=_doc_test_count())
+    result.stdout.fnmatch_lines([
+        "contract drift: fields the schemas do not know (allowed;*",
+        "  payment: $.data.object.risk_score (int), $.risk_score (int)",
+    ])
+
+
+def test_new_field_fails_in_strict_mode(run_contract_suite):
+    result = run_contract_suite("--sknpay-mock-breaks=payment_extra_field",
+                                "--sknpay-strict-contract")
+    assert result.ret == pytest.ExitCode.TESTS_FAILED
+    result.stdout.fnmatch_lines([
+        "*$.risk_score: field not in the payment schema (strict contract)*",
+        "contract drift: fields the schemas do not know (FAILING (strict))*",
+    ])
+
+
+def test_redelivered_events_are_tolerated(run_contract_suite):
+    run_contract_suite("--sknpay-mock-breaks=redeliver_events").assert_outcomes(
+        passed=_doc_test_count())
+
+
+def test_break_table_names_every_break_and_every_contract_test():
+    table = _doc_table()
+    assert set(table) == set(BREAKS), (
+        f"docs/contract.md break table: missing {sorted(set(BREAKS) - set(table))}, "
+        f"unknown {sorted(set(table) - set(BREAKS))}")
+    for name in CAUGHT:
+        assert table[name], f"docs/contract.md: no test listed as catching {name!r}"
+    assert all(BREAKS[n].symptom for n in CAUGHT), "every break declares its symptom"
+    functions = _contract_test_functions()
+    assert f"({len(functions)} test functions;" in DOC.read_text(encoding="utf-8"), (
+        f"docs/contract.md should say there are {len(functions)} test functions")
+    uncovered = functions - set().union(*table.values())
+    assert not uncovered, f"contract tests no break is documented to fail: {sorted(uncovered)}"
