@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 
+from ..client import Exchange
 from ..contract import Contract
+from ..ledger import CleanupResult
+from ..recording import Recorder
 from ..settings import Settings
 
 
@@ -27,13 +31,25 @@ class RunLog:
     api_url: str = ""
     waits: list[WaitRecord] = field(default_factory=list)
     scenarios: list[str] = field(default_factory=list)
+    retries: list[str] = field(default_factory=list)  # one line per retried attempt
+    delivery_counts: dict[str, int] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)  # deliveries for other runs' payments
+    cleanup: list[CleanupResult] = field(default_factory=list)
+    recording: Path | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_wait(self, record: WaitRecord) -> None:
         with self.lock:
             self.waits.append(record)
 
+    def note_exchange(self, exchange: Exchange) -> None:
+        """Client observer: remember every attempt that was retried."""
+        if not exchange.final:
+            with self.lock:
+                self.retries.append(exchange.summary())
+
 
 settings_key = pytest.StashKey[Settings]()
 run_log_key = pytest.StashKey[RunLog]()
 contract_key = pytest.StashKey[Contract]()
+recorder_key = pytest.StashKey[Recorder]()
