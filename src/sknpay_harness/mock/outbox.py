@@ -25,6 +25,7 @@ import httpx
 from .. import signing
 from ..waiting import wait_until
 from .breaks import BreakSet
+from .chaos import ChaosPolicy
 
 
 @dataclass(frozen=True)
@@ -59,11 +60,13 @@ class OutgoingDelivery:
     due: float
     state: str = "pending"  # pending | delivering | delivered | failed | dropped
     attempts: list[Attempt] = field(default_factory=list)
+    kind: str = "event"  # event | duplicate | noise (see chaos.py)
 
     def as_dict(self) -> dict[str, Any]:
         return {
             "id": self.id, "event_id": self.event_id, "event_type": self.event_type,
             "payment_id": self.payment_id, "endpoint": self.endpoint, "state": self.state,
+            "kind": self.kind,
             "attempts": [a.__dict__ for a in self.attempts],
         }
 
@@ -86,6 +89,7 @@ class Outbox:
         workers: int = 2,
         timeout: float = 10.0,
         log_limit: int = 10_000,
+        chaos: ChaosPolicy | None = None,
     ) -> None:
         self.secret = secret
         self._clock = clock
@@ -105,6 +109,9 @@ class Outbox:
         self._threads: list[threading.Thread] = []
         self._stopping = False
         self.sent = 0
+        self.chaos = chaos or ChaosPolicy(seed=seed)
+        # Called after each attempt (outside the lock), e.g. the CLI's log line.
+        self.attempt_listeners: list[Callable[[OutgoingDelivery, Attempt], None]] = []
 
     # -- lifecycle ---------------------------------------------------------
     def start(self) -> None:
@@ -124,22 +131,25 @@ class Outbox:
 
     # -- producers ---------------------------------------------------------
     def enqueue(self, event: dict[str, Any], endpoints: list[str], tenant: str) -> list[OutgoingDelivery]:
-        body = json.dumps(event, separators=(",", ":")).encode()
-        data = event.get("data")
-        obj = data.get("object") if isinstance(data, dict) else None
-        payment_id = obj.get("id") if isinstance(obj, dict) else None
         made = []
         with self._cond:
-            for endpoint in endpoints:
-                delivery = OutgoingDelivery(
-                    id=f"dlv_{next(self._ids)}", event_id=str(event.get("id")),
-                    event_type=str(event.get("type")), payment_id=payment_id,
-                    endpoint=endpoint, body=body, tenant=tenant,
-                    due=time.monotonic() + self._draw_delay(),
-                )
-                self._push(delivery)
-                self._log.append(delivery)
-                made.append(delivery)
+            # The chaos policy may add a duplicate or a noise event, or set delays.
+            for planned in self.chaos.plan(event, tenant):
+                body = json.dumps(planned.event, separators=(",", ":")).encode()
+                data = planned.event.get("data")
+                obj = data.get("object") if isinstance(data, dict) else None
+                payment_id = obj.get("id") if isinstance(obj, dict) else None
+                delay = self._draw_delay() if planned.delay is None else planned.delay
+                for endpoint in endpoints:
+                    delivery = OutgoingDelivery(
+                        id=f"dlv_{next(self._ids)}", event_id=str(planned.event.get("id")),
+                        event_type=str(planned.event.get("type")), payment_id=payment_id,
+                        endpoint=endpoint, body=body, tenant=tenant,
+                        due=time.monotonic() + delay, kind=planned.kind,
+                    )
+                    self._push(delivery)
+                    self._log.append(delivery)
+                    made.append(delivery)
             self._cond.notify_all()
         return made
 
@@ -219,6 +229,8 @@ class Outbox:
                 self._cond.notify_all()
             for callback in listeners:
                 callback()
+            for observe in list(self.attempt_listeners):
+                observe(delivery, attempt)
 
     def _next_due(self) -> OutgoingDelivery | None:
         """Pop the next delivery once it is due; None when stopping. Lock held."""
@@ -235,6 +247,9 @@ class Outbox:
     def _attempt(self, delivery: OutgoingDelivery) -> Attempt:
         number = len(delivery.attempts) + 1
         now = self._clock()
+        intercepted = self.chaos.intercept(delivery.tenant, number)
+        if intercepted is not None:
+            return Attempt(number, now, intercepted[0], intercepted[1], 0.0)
         secret = self.breaks.signing_secret(self.secret)
         headers = {
             "Content-Type": "application/json",

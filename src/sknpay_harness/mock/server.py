@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import threading
+from typing import Any
+
 from werkzeug.serving import BaseWSGIServer, WSGIRequestHandler, make_server
 
 from .._serving import QuietHandler
-
 from .app import API_PREFIX, MockApp
 
 
@@ -14,9 +15,10 @@ class MockServer:
     """A running mock: ``url`` is its root, ``api_url`` its ``/api/v1`` base."""
 
     def __init__(self, app: MockApp, host: str = "127.0.0.1", port: int = 0,
-                 handler: type[WSGIRequestHandler] = QuietHandler) -> None:
+                 handler: type[WSGIRequestHandler] = QuietHandler, wsgi: Any = None) -> None:
+        # ``wsgi``: the app wrapped in middleware (faults, request log), if any.
         self.app = app
-        self._server: BaseWSGIServer = make_server(host, port, app, threaded=True,
+        self._server: BaseWSGIServer = make_server(host, port, wsgi or app, threaded=True,
                                                    request_handler=handler)
         self._server.daemon_threads = True
         # A short poll interval: stop() returns in ~50 ms instead of ~0.5 s.

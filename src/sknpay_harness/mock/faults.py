@@ -1,0 +1,151 @@
+"""API fault injection: a WSGI middleware in front of the mock's ``/api/v1``.
+
+Two kinds, both answered *before* the mock handles the request, so a faulted
+call changes nothing (a retry is always safe to send):
+
+- random: each API request fails with probability ``rate``, as one of
+  ``500``, ``503`` or ``slow`` (answered normally after ``slow_seconds``);
+- deterministic: "answer 503 to the first N creates" (``fail_first``), mock-wide
+  from the command line or per API key from the test-control API.
+
+The randomness is seeded, so ``--seed`` reproduces a run's faults.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+import threading
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any
+
+WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+FAULT_KINDS = ("500", "503", "slow")
+ENVIRON_KEY = "sknpay.fault"  # the request log reads which fault (if any) was injected
+
+# (route name, method, path pattern) for every API operation.
+ROUTES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("create", "POST", re.compile(r"^/api/v1/payments/?$")),
+    ("retrieve", "GET", re.compile(r"^/api/v1/payments/[^/]+/?$")),
+    ("cancel", "POST", re.compile(r"^/api/v1/payments/[^/]+/cancel/?$")),
+    ("refund", "POST", re.compile(r"^/api/v1/refunds/?$")),
+)
+ROUTE_NAMES = (*(r[0] for r in ROUTES), "any")
+
+
+def route_of(method: str, path: str) -> str | None:
+    for name, route_method, pattern in ROUTES:
+        if method == route_method and pattern.match(path):
+            return name
+    return None
+
+
+@dataclass
+class FailFirst:
+    """Answer ``status`` to the next ``remaining`` calls of ``route``."""
+
+    route: str
+    remaining: int
+    status: int = 503
+
+    def __post_init__(self) -> None:
+        if self.route not in ROUTE_NAMES:
+            raise ValueError(f"unknown route {self.route!r}; known: {', '.join(ROUTE_NAMES)}")
+        if self.remaining < 0:
+            raise ValueError("the count must be 0 or more")
+        if not 400 <= self.status <= 599:
+            raise ValueError(f"status must be an HTTP error (400-599), got {self.status}")
+
+
+def parse_fail_first(text: str) -> FailFirst:
+    """``create=1`` or ``cancel=2:500`` -> FailFirst; ValueError says what is wrong."""
+    route, sep, rest = text.partition("=")
+    count_text, _, status_text = rest.partition(":")
+    if not sep or not count_text.strip().isdigit():
+        raise ValueError(f"{text!r} is not ROUTE=N[:STATUS] (e.g. create=1 or cancel=2:500)")
+    if status_text and not status_text.strip().isdigit():
+        raise ValueError(f"{text!r}: STATUS must be an HTTP status number")
+    return FailFirst(route.strip(), int(count_text), int(status_text) if status_text else 503)
+
+
+class FaultInjector:
+    """Wraps the mock's WSGI app; pass-through unless a fault is due."""
+
+    def __init__(self, app: WSGIApp, *, rate: float = 0.0, kinds: Iterable[str] = FAULT_KINDS,
+                 slow_seconds: float = 2.0, seed: int | None = None,
+                 fail_first: Iterable[FailFirst] = ()) -> None:
+        kinds = tuple(kinds)
+        bad = [k for k in kinds if k not in FAULT_KINDS]
+        if bad or not kinds:
+            raise ValueError(f"fault kinds must be some of {', '.join(FAULT_KINDS)}, got {kinds}")
+        if not 0.0 <= rate <= 1.0:
+            raise ValueError(f"fault rate must be between 0 and 1, got {rate}")
+        self.app, self.rate, self.kinds, self.slow_seconds = app, rate, kinds, slow_seconds
+        self._random = random.Random(seed)
+        self._lock = threading.Lock()
+        self._rules: dict[str | None, list[FailFirst]] = {None: list(fail_first)}
+        self._stop = threading.Event()
+
+    def fail_next(self, rule: FailFirst, tenant: str | None = None) -> None:
+        """Queue a deterministic fault, mock-wide or for one API key."""
+        with self._lock:
+            self._rules.setdefault(tenant, []).append(rule)
+
+    def pending(self, tenant: str | None = None) -> list[dict[str, Any]]:
+        with self._lock:
+            return [r.__dict__.copy() for r in self._rules.get(tenant, []) if r.remaining]
+
+    def reset(self, tenant: str | None = None) -> None:
+        with self._lock:
+            if tenant is None:
+                self._rules = {None: []}
+            else:
+                self._rules.pop(tenant, None)
+
+    def close(self) -> None:
+        """Cut short any slow response in progress (server shutdown)."""
+        self._stop.set()
+
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+        route = route_of(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
+        if route is None:
+            return self.app(environ, start_response)
+        fault = self._due(route, _tenant(environ))
+        if fault is None:
+            return self.app(environ, start_response)
+        environ[ENVIRON_KEY] = fault
+        if fault == "slow":
+            # The delay is the behaviour being simulated; an Event wait ends
+            # early when the server shuts down.
+            self._stop.wait(self.slow_seconds)
+            return self.app(environ, start_response)
+        status = int(fault)
+        reason = {500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "Error")
+        body = json.dumps({"error": {
+            "type": "api_error", "code": "injected_fault",
+            "message": f"injected fault: {status} before the request was handled (nothing changed)",
+            "param": None}}).encode()
+        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
+        if status == 503:
+            headers.append(("Retry-After", "1"))
+        start_response(f"{status} {reason}", headers)
+        return [body]
+
+    def _due(self, route: str, tenant: str | None) -> str | None:
+        with self._lock:
+            for owner in (tenant, None) if tenant is not None else (None,):
+                for rule in self._rules.get(owner, []):
+                    if rule.remaining and rule.route in (route, "any"):
+                        rule.remaining -= 1
+                        return str(rule.status)
+            if self.rate and self._random.random() < self.rate:
+                return self._random.choice(self.kinds)
+        return None
+
+
+def _tenant(environ: dict[str, Any]) -> str | None:
+    scheme, _, key = str(environ.get("HTTP_AUTHORIZATION", "")).partition(" ")
+    return key.strip() or None if scheme == "Bearer" else None
