@@ -54,8 +54,8 @@ class RetryDecision:
 class RetryPolicy:
     """Which failures get another attempt, and how long to wait before it.
 
-    Back-off doubles from ``initial_backoff`` up to ``max_backoff``; a 429's
-    ``Retry-After`` is honoured as given, unless it asks for more than
+    Back-off doubles from ``initial_backoff`` up to ``max_backoff``; a
+    ``Retry-After`` (429, 503) is honoured as given, unless it asks for more than
     ``max_retry_after`` seconds (then the 429 is the answer). ``retries`` is
     the number of extra attempts, so at most ``retries + 1`` requests go out.
     """
@@ -79,12 +79,12 @@ class RetryPolicy:
         backoff = min(self.max_backoff, self.initial_backoff * self.multiplier ** (attempt - 1))
         if status is None:
             return RetryDecision(backoff, "no answer")
-        if status == 429 and retry_after is not None:
+        if retry_after is not None:  # sent with 429 and 503: the server says when
             wanted = parse_retry_after(retry_after, now=now)
             if wanted is not None:
                 if wanted > self.max_retry_after:
                     return None
-                return RetryDecision(wanted, f"HTTP 429, Retry-After {retry_after.strip()}")
+                return RetryDecision(wanted, f"HTTP {status}, Retry-After {retry_after.strip()}")
         return RetryDecision(backoff, f"HTTP {status}")
 
 

@@ -148,6 +148,9 @@ KNOBS: tuple[Knob, ...] = (
          "--sknpay-record-dir (sandbox target).", "false", _flag, flag=True),
     Knob("record_dir", "Where --sknpay-record writes <timestamp>.json, relative to the rootdir.",
          "fixtures/recordings", metavar="DIR"),
+    Knob("linger", "Seconds the webhook listener stays up after the last test on the sandbox "
+         "target, so late duplicates and other payments' events reach the run summary.",
+         "0", _non_negative_float, metavar="SECONDS"),
     Knob("quiet_period", "Seconds to watch for an unwanted second event on a live target "
          "(the mock reports an empty outbox instead).", "5", _positive_float, metavar="SECONDS"),
 )
@@ -172,6 +175,7 @@ class Settings:
     run_id: str = ""
     record: bool = False
     record_dir: str = "fixtures/recordings"
+    linger: float = 0.0
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def secrets(self) -> tuple[str, ...]:

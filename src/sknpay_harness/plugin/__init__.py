@@ -24,6 +24,7 @@ from .hooks import (
     pytest_configure,
     pytest_report_header,
     pytest_runtest_setup,
+    pytest_sessionfinish,
     pytest_terminal_summary,
 )
 from .options import pytest_addoption
@@ -34,6 +35,7 @@ __all__ = [
     "pytest_configure",
     "pytest_report_header",
     "pytest_runtest_setup",
+    "pytest_sessionfinish",
     "pytest_terminal_summary",
     "sknpay_api",
     "sknpay_client",

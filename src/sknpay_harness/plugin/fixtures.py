@@ -8,7 +8,7 @@ from contextlib import AbstractContextManager, nullcontext
 
 import pytest
 
-from ..client import Exchange, RetryPolicy, SknPayClient
+from ..client import Exchange, RetryPolicy, SknPayClient, pause
 from ..contract import Contract
 from ..ledger import RUN_TAG, TEST_TAG, PaymentLedger, short_nodeid
 from ..listener import IGNORED, WebhookInbox, WebhookListener
@@ -19,6 +19,8 @@ from ..settings import Settings
 from ..targets import EmbeddedMockTarget, SandboxTarget, Target
 from .state import contract_key, recorder_key, run_log_key, settings_key
 from .views import TestWebhooks
+
+_DELIVERIES_KEPT = 500  # in the run summary file; the counters count all
 
 
 @pytest.fixture(scope="session")
@@ -61,11 +63,17 @@ def sknpay_listener(
     listener = WebhookListener(sknpay_inbox, sknpay_settings.webhook_host,
                                sknpay_settings.webhook_port).start()
     yield listener
+    if sknpay_settings.target == "sandbox" and sknpay_settings.linger > 0:
+        # Staying up for a while IS the point here (late redeliveries and other
+        # payments' events still reach the summary); nothing to wait for.
+        pause(sknpay_settings.linger)
     listener.stop()
-    # For the terminal summary: what reached the shared endpoint, incl. other runs' events.
+    # For the run summary: what reached the shared endpoint, incl. other runs' events.
     log = pytestconfig.stash[run_log_key]
     log.delivery_counts = dict(vars(sknpay_inbox.counters))
-    log.ignored = [d.line() for d in sknpay_inbox.deliveries() if d.outcome == IGNORED]
+    deliveries = sknpay_inbox.deliveries()
+    log.ignored = [d.line() for d in deliveries if d.outcome == IGNORED]
+    log.deliveries = [d.as_report() for d in deliveries[:_DELIVERIES_KEPT]]
     listener.check_handler_errors()
 
 

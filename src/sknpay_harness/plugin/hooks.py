@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 
 from ..contract import Contract
+from ..redaction import Redactor
 from .options import settings_from_config
 from .state import RunLog, contract_key, run_log_key, settings_key
 
@@ -14,6 +17,7 @@ from .state import RunLog, contract_key, run_log_key, settings_key
 # so a wait fails with its own message first; the timeout is only a backstop.
 TIMEOUT_GRACE_SECONDS = 30.0
 _IGNORED_SHOWN = 20
+RUN_SUMMARY_FILE = "sknpay-run.json"
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -62,6 +66,24 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         log = item.config.stash[run_log_key]
         with log.lock:
             log.scenarios.append(item.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """On the sandbox target, write the run summary next to junit.xml
+    (``sknpay-run.json``): waits, retries, every delivery incl. ignored ones, clean-up."""
+    config = session.config
+    xmlpath = getattr(config.option, "xmlpath", None)
+    if settings_key not in config.stash or not xmlpath or hasattr(config, "workerinput"):
+        return
+    settings, log = config.stash[settings_key], config.stash[run_log_key]
+    if settings.target != "sandbox":
+        return
+    report = {"target": settings.target, "run_id": settings.run_id, **log.as_report()}
+    text = Redactor(settings.secrets()).text(json.dumps(report, indent=2, default=str))
+    path = Path(xmlpath).parent / RUN_SUMMARY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n", encoding="utf-8")
+    log.summary_file = path
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -115,3 +137,5 @@ def _summarise_sandbox(write: Callable[[str], None], log: RunLog) -> None:
             write(f"  {r.payment_id} [{r.test or '?'}]: {r.outcome}")
     if log.recording is not None:
         write(f"recording: {log.recording}")
+    if log.summary_file is not None:
+        write(f"run summary: {log.summary_file}")
