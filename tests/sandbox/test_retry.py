@@ -69,7 +69,7 @@ def test_retry_after_longer_than_the_cap_is_the_answer():
 
 
 def test_back_off_is_bounded_and_gives_up():
-    client, seen, pauses, exchanges = make_client([500, 502, 503, 504], retries=3)
+    client, seen, pauses, _ = make_client([500, 502, 503, 504], retries=3)
     final = client.cancel_payment("plink_abc123456789")
     assert final.status == 504 and final.final
     assert pauses == [0.5, 1.0, 2.0] and len(seen) == 4
@@ -78,7 +78,7 @@ def test_back_off_is_bounded_and_gives_up():
 
 def test_connection_errors_are_retried_then_raised_with_every_attempt_reported():
     boom = httpx.ConnectError("connection refused")
-    client, seen, pauses, exchanges = make_client([boom, boom, boom], retries=2)
+    client, _, pauses, exchanges = make_client([boom, boom, boom], retries=2)
     with pytest.raises(TransportError, match="after 3 attempts"):
         client.cancel_payment("plink_abc123456789")
     assert [e.status for e in exchanges] == [0, 0, 0]
