@@ -5,13 +5,23 @@ a whole test session and keeps its connections alive. The transport is
 injectable (tests use httpx.MockTransport or a WSGI transport). Every call
 returns an :class:`Exchange`: the redacted record of what went over the wire,
 which the reports attach and failure messages quote.
+
+Transient faults (429, 5xx, connection errors, timeouts) are retried under a
+:class:`RetryPolicy` when a repeat is safe: GETs, cancels (idempotent by
+contract) and creates, which always carry an ``Idempotency-Key`` so a retry
+can never make a second payment. Every attempt is its own Exchange, so each
+retry shows in the report.
 """
 
 from __future__ import annotations
 
+import email.utils
 import json
+import math
 import shlex
+import threading
 import time
+import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -22,7 +32,84 @@ from .errors import TransportError
 from .redaction import Redactor
 
 ExchangeObserver = Callable[["Exchange"], None]
+Pause = Callable[[float], None]
 _BODY_LIMIT = 64 * 1024  # what an Exchange keeps of a body, for reports
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def pause(seconds: float) -> None:
+    """Wait out a back-off. The delay itself is the behaviour here (giving a
+    struggling server room), not a wait for something to happen, so there is
+    no condition to wake on; an Event that is never set is a plain timed wait."""
+    threading.Event().wait(seconds)
+
+
+@dataclass(frozen=True)
+class RetryDecision:
+    delay: float
+    reason: str
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Which failures get another attempt, and how long to wait before it.
+
+    Back-off doubles from ``initial_backoff`` up to ``max_backoff``; a
+    ``Retry-After`` (429, 503) is honoured as given, unless it asks for more than
+    ``max_retry_after`` seconds (then the 429 is the answer). ``retries`` is
+    the number of extra attempts, so at most ``retries + 1`` requests go out.
+    """
+
+    retries: int = 3
+    initial_backoff: float = 0.5
+    multiplier: float = 2.0
+    max_backoff: float = 8.0
+    max_retry_after: float = 60.0
+
+    def decide(
+        self, attempt: int, status: int | None, retry_after: str | None = None,
+        *, now: float | None = None,
+    ) -> RetryDecision | None:
+        """What to do after attempt number ``attempt`` (1-based) ended with
+        ``status`` (None: no answer at all); None means stop here."""
+        if status is not None and not is_transient(status):
+            return None
+        if attempt > self.retries:
+            return None
+        backoff = min(self.max_backoff, self.initial_backoff * self.multiplier ** (attempt - 1))
+        if status is None:
+            return RetryDecision(backoff, "no answer")
+        if retry_after is not None:  # sent with 429 and 503: the server says when
+            wanted = parse_retry_after(retry_after, now=now)
+            if wanted is not None:
+                if wanted > self.max_retry_after:
+                    return None
+                return RetryDecision(wanted, f"HTTP {status}, Retry-After {retry_after.strip()}")
+        return RetryDecision(backoff, f"HTTP {status}")
+
+
+NO_RETRIES = RetryPolicy(retries=0)
+
+
+def is_transient(status: int) -> bool:
+    """429 and the 5xx a retry can cure (not 501 Not Implemented / 505)."""
+    return status == 429 or (500 <= status <= 599 and status not in (501, 505))
+
+
+def parse_retry_after(value: str, *, now: float | None = None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    value = value.strip()
+    try:
+        seconds = float(value)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(value)
+        except (TypeError, ValueError):
+            return None
+        seconds = when.timestamp() - (time.time() if now is None else now)
+    if not math.isfinite(seconds):
+        return None
+    return max(0.0, seconds)
 
 
 @dataclass(frozen=True)
@@ -39,6 +126,10 @@ class Exchange:
     elapsed_ms: float
     curl: str
     _json: Any = field(default=None, repr=False, compare=False)
+    attempt: int = 1
+    retry_in: float | None = None  # seconds until the next attempt; None: this is the answer
+    retry_reason: str | None = None
+    error: str | None = None  # a transport failure (status 0): no answer came
 
     def json(self) -> Any:
         """The response body parsed as JSON; AssertionError if it is not JSON."""
@@ -52,8 +143,19 @@ class Exchange:
                 f"{self.response_body[:300]!r}"
             ) from None
 
+    @property
+    def final(self) -> bool:
+        """True unless the client retried after this attempt."""
+        return self.retry_in is None
+
     def summary(self) -> str:
-        return f"{self.method} {self.url} -> {self.status} ({self.elapsed_ms:.1f} ms)"
+        answer = self.error or str(self.status)
+        text = f"{self.method} {self.url} -> {answer} ({self.elapsed_ms:.1f} ms)"
+        if self.attempt > 1:
+            text += f" [attempt {self.attempt}]"
+        if self.retry_in is not None:
+            text += f" [{self.retry_reason}: retrying in {self.retry_in:g} s]"
+        return text
 
     def as_report(self) -> dict[str, Any]:
         return {
@@ -69,6 +171,10 @@ class Exchange:
                 "body": self.response_body,
             },
             "elapsed_ms": round(self.elapsed_ms, 3),
+            "attempt": self.attempt,
+            "retry": None if self.retry_in is None else {
+                "reason": self.retry_reason, "in_seconds": self.retry_in},
+            "error": self.error,
             "curl": self.curl,
         }
 
@@ -88,11 +194,18 @@ class SknPayClient:
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
         redactor: Redactor | None = None,
+        retry: RetryPolicy = NO_RETRIES,
+        pause: Pause = pause,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
         self._redactor = redactor or Redactor([api_key])
         self._observers: list[ExchangeObserver] = []
+        self.retry = retry
+        self._pause = pause
+        # Merged into the metadata of every payment created (run and test
+        # names on a shared sandbox account); see tagged().
+        self.payment_tags: dict[str, str] = {}
         self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
 
     def __repr__(self) -> str:
@@ -109,7 +222,14 @@ class SknPayClient:
     def create_payment(
         self, body: Mapping[str, Any], *, idempotency_key: str | None = None
     ) -> Exchange:
-        headers = {"Idempotency-Key": idempotency_key} if idempotency_key else {}
+        """POST /payments. A fresh Idempotency-Key is sent when none is given, so
+        a retried create replays the first answer instead of making a second payment."""
+        if self.payment_tags and isinstance(body, Mapping):
+            metadata = body.get("metadata")
+            if metadata is None or isinstance(metadata, Mapping):
+                # The caller's own keys win; the tags only add.
+                body = {**body, "metadata": {**self.payment_tags, **(metadata or {})}}
+        headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
         return self.request("POST", "/payments", json_body=body, headers=headers)
 
     def retrieve_payment(self, payment_id: str) -> Exchange:
@@ -120,7 +240,7 @@ class SknPayClient:
 
     def hosted_page(self, url: str) -> Exchange:
         """GET the payment's hosted page as a customer's browser would (no key)."""
-        return self._send("GET", url, headers={"Accept": "text/html"}, content=None)
+        return self._send("GET", url, headers={"Accept": "text/html"}, content=None, retry=True)
 
     def request(
         self,
@@ -131,9 +251,12 @@ class SknPayClient:
         content: bytes | None = None,
         headers: Mapping[str, str] | None = None,
         auth: str | None = "default",
+        retry: bool | None = None,
     ) -> Exchange:
         """Send an API request. ``auth``: "default" (the key), None (no header),
-        or a literal Authorization value (for auth contract tests)."""
+        or a literal Authorization value (for auth contract tests). ``retry``:
+        None retries transient faults only where a repeat is safe (GET, cancel,
+        or a request with an Idempotency-Key); True/False force it."""
         all_headers = {"Accept": "application/json", **(headers or {})}
         if auth == "default":
             all_headers["Authorization"] = f"Bearer {self._api_key}"
@@ -142,28 +265,71 @@ class SknPayClient:
         if json_body is not None:
             content = json.dumps(json_body, separators=(",", ":")).encode()
             all_headers.setdefault("Content-Type", "application/json")
-        return self._send(method, self.base_url + path, headers=all_headers, content=content)
+        if retry is None:
+            retry = (method.upper() in _SAFE_METHODS or path.rstrip("/").endswith("/cancel")
+                     or any(k.lower() == "idempotency-key" for k in all_headers))
+        return self._send(method, self.base_url + path, headers=all_headers, content=content,
+                          retry=retry)
 
     def close(self) -> None:
         self._http.close()
 
     # -- internals ---------------------------------------------------------
     def _send(
-        self, method: str, url: str, *, headers: Mapping[str, str], content: bytes | None
+        self, method: str, url: str, *, headers: Mapping[str, str], content: bytes | None,
+        retry: bool = False,
     ) -> Exchange:
-        started = time.perf_counter()
-        try:
-            response = self._http.request(method, url, headers=headers, content=content)
-        except httpx.TransportError as exc:
-            raise TransportError(
-                f"{method} {self._redactor.text(url)} failed: {type(exc).__name__}: "
-                f"{self._redactor.text(str(exc))}"
-            ) from None
-        elapsed_ms = (time.perf_counter() - started) * 1000
-        exchange = self._record(method, url, headers, content, response, elapsed_ms)
-        for observer in self._observers:
+        policy = self.retry if retry else NO_RETRIES
+        attempt = 1
+        while True:
+            started = time.perf_counter()
+            try:
+                response = self._http.request(method, url, headers=headers, content=content)
+            except httpx.TransportError as exc:
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                error = f"{type(exc).__name__}: {self._redactor.text(str(exc))}"
+                decision = policy.decide(attempt, None)
+                self._notify(self._record_failure(method, url, headers, content, error,
+                                                  elapsed_ms, attempt, decision))
+                if decision is None:
+                    tries = f" after {attempt} attempts" if attempt > 1 else ""
+                    raise TransportError(
+                        f"{method} {self._redactor.text(url)} failed{tries}: {error}") from None
+            else:
+                elapsed_ms = (time.perf_counter() - started) * 1000
+                decision = policy.decide(attempt, response.status_code,
+                                         response.headers.get("retry-after"))
+                exchange = self._record(method, url, headers, content, response, elapsed_ms,
+                                        attempt, decision)
+                self._notify(exchange)
+                if decision is None:
+                    return exchange
+            self._pause(decision.delay)
+            attempt += 1
+
+    def _notify(self, exchange: Exchange) -> None:
+        for observer in list(self._observers):
             observer(exchange)
-        return exchange
+
+    def tagged(self, tags: Mapping[str, str]) -> _Tagged:
+        """``with client.tagged({...}):`` every payment created inside carries ``tags``
+        in its metadata; the previous tags come back on exit."""
+        return _Tagged(self, dict(tags))
+
+    def _record_failure(
+        self, method: str, url: str, headers: Mapping[str, str], content: bytes | None,
+        error: str, elapsed_ms: float, attempt: int, decision: RetryDecision | None,
+    ) -> Exchange:
+        r = self._redactor
+        request_body = None if content is None else r.text(
+            content[:_BODY_LIMIT].decode("utf-8", "replace"))
+        return Exchange(
+            method=method, url=r.text(url), request_headers=r.headers(headers),
+            request_body=request_body, status=0, response_headers={}, response_body="",
+            elapsed_ms=elapsed_ms, curl=curl_line(method, r.text(url), headers, request_body),
+            attempt=attempt, retry_in=None if decision is None else decision.delay,
+            retry_reason=None if decision is None else decision.reason, error=error,
+        )
 
     def _record(
         self,
@@ -173,6 +339,8 @@ class SknPayClient:
         content: bytes | None,
         response: httpx.Response,
         elapsed_ms: float,
+        attempt: int = 1,
+        decision: RetryDecision | None = None,
     ) -> Exchange:
         r = self._redactor
         request_body = None if content is None else r.text(content[:_BODY_LIMIT].decode("utf-8", "replace"))
@@ -186,7 +354,24 @@ class SknPayClient:
             response_body=r.text(response.content[:_BODY_LIMIT].decode("utf-8", "replace")),
             elapsed_ms=elapsed_ms,
             curl=curl_line(method, r.text(url), headers, request_body),
+            attempt=attempt,
+            retry_in=None if decision is None else decision.delay,
+            retry_reason=None if decision is None else decision.reason,
         )
+
+
+class _Tagged:
+    def __init__(self, client: SknPayClient, tags: dict[str, str]) -> None:
+        self._client, self._tags = client, tags
+        self._before: dict[str, str] = {}
+
+    def __enter__(self) -> SknPayClient:
+        self._before = self._client.payment_tags
+        self._client.payment_tags = {**self._before, **self._tags}
+        return self._client
+
+    def __exit__(self, *exc: object) -> None:
+        self._client.payment_tags = self._before
 
 
 def curl_line(method: str, url: str, headers: Mapping[str, str], body: str | None) -> str:

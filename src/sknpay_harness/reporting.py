@@ -44,7 +44,10 @@ class Reporter:
 
     def attach_exchange(self, exchange: Exchange) -> None:
         path = exchange.url.split("://", 1)[-1].split("/", 1)[-1]
-        self.attach_json(f"{exchange.method} /{path} -> {exchange.status}", exchange.as_report())
+        answer = exchange.error or str(exchange.status)
+        retry = ("" if exchange.final
+                 else f" (attempt {exchange.attempt}, retried in {exchange.retry_in:g} s)")
+        self.attach_json(f"{exchange.method} /{path} -> {answer}{retry}", exchange.as_report())
 
     def attach_event(self, event: ReceivedEvent, latency_ms: float | None = None) -> None:
         self.attach_json(f"webhook {event.type} {event.event_id}", {

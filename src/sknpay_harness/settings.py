@@ -9,7 +9,9 @@ reported with the place it came from.
 from __future__ import annotations
 
 import math
+import re
 import secrets as _secrets
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -56,6 +58,22 @@ def _port(raw: str) -> int:
     if not raw.strip().isdigit() or not 0 <= int(raw) <= 65535:
         raise ValueError("must be a TCP port from 0 (any free port) to 65535")
     return int(raw)
+
+
+def _retries(raw: str) -> int:
+    if not raw.strip().isdigit() or int(raw) > 10:
+        raise ValueError("must be a whole number of retries from 0 to 10")
+    return int(raw)
+
+
+_RUN_ID = re.compile(r"^[A-Za-z0-9._-]{1,40}$")
+
+
+def _run_id(raw: str) -> str:
+    value = raw.strip()
+    if not _RUN_ID.match(value):
+        raise ValueError("must be 1-40 characters of letters, digits, '.', '_' or '-'")
+    return value
 
 
 def _names(raw: str) -> tuple[str, ...]:
@@ -122,6 +140,17 @@ KNOBS: tuple[Knob, ...] = (
          "0", _non_negative_float, metavar="SECONDS"),
     Knob("strict_contract", "Fail on any response field the schemas do not know (contract drift).",
          "false", _flag, flag=True),
+    Knob("retries", "Extra attempts for a request that met a transient fault (429, 5xx, "
+         "connection error, timeout), with bounded back-off.", "3", _retries, metavar="N"),
+    Knob("run_id", "Names this run in the metadata of every payment it creates on the "
+         "sandbox; a fresh one per run when unset.", None, _run_id, metavar="ID"),
+    Knob("record", "Save every exchange and webhook, normalised and redacted, to "
+         "--sknpay-record-dir (sandbox target).", "false", _flag, flag=True),
+    Knob("record_dir", "Where --sknpay-record writes <timestamp>.json, relative to the rootdir.",
+         "fixtures/recordings", metavar="DIR"),
+    Knob("linger", "Seconds the webhook listener stays up after the last test on the sandbox "
+         "target, so late duplicates and other payments' events reach the run summary.",
+         "0", _non_negative_float, metavar="SECONDS"),
     Knob("quiet_period", "Seconds to watch for an unwanted second event on a live target "
          "(the mock reports an empty outbox instead).", "5", _positive_float, metavar="SECONDS"),
 )
@@ -142,6 +171,11 @@ class Settings:
     mock_webhook_delay: float = 0.0
     strict_contract: bool = False
     quiet_period: float = 5.0
+    retries: int = 3
+    run_id: str = ""
+    record: bool = False
+    record_dir: str = "fixtures/recordings"
+    linger: float = 0.0
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def secrets(self) -> tuple[str, ...]:
@@ -173,6 +207,9 @@ def resolve(
             raise ConfigError(f"Invalid {knob.name.replace('_', ' ')} {shown} from {source}: {exc}") from None
         values[knob.name] = Secret(value) if knob.secret and value else value
         sources[knob.name] = source
+    if values["run_id"] is None:
+        values["run_id"] = new_run_id()
+    _check_credentials(values, sources)
     if values["target"] == "mock":
         # The embedded mock needs no real credentials: make throwaway ones so
         # the run still exercises auth and signing end to end.
@@ -181,6 +218,45 @@ def resolve(
             "whsec_mock_" + _secrets.token_hex(16)
         )
     return Settings(**values, sources=sources)
+
+
+def new_run_id(now: float | None = None) -> str:
+    """``<UTC yyyymmdd-hhmmss>-<6 hex>``: sortable, and unique across parallel runs."""
+    stamp = time.strftime("%Y%m%d-%H%M%S", time.gmtime(time.time() if now is None else now))
+    return f"{stamp}-{_secrets.token_hex(3)}"
+
+
+def _check_credentials(values: Mapping[str, Any], sources: Mapping[str, str]) -> None:
+    """Refuse a live key anywhere, and a sandbox run without what it needs.
+
+    Every problem goes into ONE error, so a CI run fails at once with the
+    whole list instead of one variable per attempt. Values are never shown.
+    """
+
+    def named(knob: str) -> str:
+        return f"{KNOBS_BY_NAME[knob].env} (or {KNOBS_BY_NAME[knob].option})"
+
+    problems: list[str] = []
+    key = values.get("api_key")
+    if key and str(key).startswith("sk_live_"):
+        problems.append(f"{KNOBS_BY_NAME['api_key'].env} (from {sources['api_key']}) looks "
+                        "like a live key (sk_live_...): refused; this harness only runs with "
+                        "sandbox keys (sk_test_...)")
+    if values.get("target") == "sandbox":
+        if not key:
+            problems.append(f"{named('api_key')} is missing: "
+                            "your SKN Pay sandbox API key, sk_test_...")
+        if not values.get("webhook_secret"):
+            problems.append(f"{named('webhook_secret')} is missing: the signing secret of "
+                            "your dashboard webhook endpoint, whsec_...")
+        if not values.get("webhook_port"):
+            problems.append(f"{named('webhook_port')} is missing: the fixed port your "
+                            "tunnel forwards the dashboard's webhook URL to")
+    if problems:
+        head = ("the sandbox target cannot start" if values.get("target") == "sandbox"
+                else "refusing to run")
+        raise ConfigError(f"{head}:\n" + "\n".join(f"  - {p}" for p in problems)
+                          + "\n  (see docs/sandbox.md)")
 
 
 def _pick(

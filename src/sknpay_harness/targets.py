@@ -28,7 +28,8 @@ class Target(Protocol):
     def name(self) -> str: ...
 
     @property
-    def api_url(self) -> str: ...
+    def api_url(self) -> str:
+        """The API base URL (``.../api/v1``)."""
 
     def nothing_more_coming(self) -> str | None:
         """A reason no further webhook can arrive, or None if one still might."""
@@ -118,3 +119,27 @@ class EmbeddedMockTarget:
             lines.append(f"      {d['id']} {d['event_type']} {d['event_id']} -> {d['endpoint']}: "
                          f"{d['state']} (answers: {answers})")
         return "\n".join(lines)
+
+
+class SandboxTarget:
+    """SKN Pay's sandbox (or a mock process standing in for it in a rehearsal).
+
+    Webhooks go to the endpoint configured in the dashboard, not to a URL we
+    choose, so nothing here can know whether more events are coming: waits
+    run to their deadline.
+    """
+
+    name = "sandbox"
+
+    def __init__(self, settings: Settings, listener_url: str) -> None:
+        self.api_url = settings.base_url.rstrip("/")
+        self.listener_url = listener_url
+
+    def nothing_more_coming(self) -> str | None:
+        return None
+
+    def describe_deliveries(self, payment_id: str) -> str:
+        return (f"the SKN Pay dashboard, Settings -> Webhooks -> your endpoint's delivery log, "
+                f"for payment {payment_id}; the endpoint's URL must reach this listener "
+                f"({self.listener_url}) through your tunnel, and be signed with the secret in "
+                f"SKNPAY_WEBHOOK_SECRET")

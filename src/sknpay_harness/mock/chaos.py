@@ -125,7 +125,10 @@ class ChaosPolicy:
             if chaos.duplicate_rate and self._random.random() < chaos.duplicate_rate:
                 # Same body, same event id: what an at-least-once sender does
                 # when it missed the first answer. A hair later than the original.
-                planned.append(Planned(event, (delay or 0.0) + 0.01, "duplicate"))
+                # With no delay of its own, the outbox draws one for it too, so a
+                # configured delay range applies to the redelivery as well.
+                planned.append(Planned(event, None if delay is None else delay + 0.01,
+                                       "duplicate"))
             if chaos.noise_rate and self._random.random() < chaos.noise_rate:
                 planned.append(Planned(self._noise(event), delay, "noise"))
             return planned

@@ -3,20 +3,24 @@ gets a clean view (mock state reset, its own exchange and delivery log)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
+from contextlib import AbstractContextManager, nullcontext
 
 import pytest
 
-from ..client import Exchange, SknPayClient
+from ..client import Exchange, RetryPolicy, SknPayClient, pause
 from ..contract import Contract
-from ..listener import WebhookInbox, WebhookListener
+from ..ledger import RUN_TAG, TEST_TAG, PaymentLedger, short_nodeid
+from ..listener import IGNORED, WebhookInbox, WebhookListener
+from ..recording import Recorder
 from ..redaction import Redactor
 from ..reporting import Reporter
 from ..settings import Settings
-from ..targets import EmbeddedMockTarget, Target
-from .state import contract_key, run_log_key, settings_key
+from ..targets import EmbeddedMockTarget, SandboxTarget, Target
+from .state import contract_key, recorder_key, run_log_key, settings_key
 from .views import TestWebhooks
+
+_DELIVERIES_KEPT = 500  # in the run summary file; the counters count all
 
 
 @pytest.fixture(scope="session")
@@ -51,12 +55,25 @@ def sknpay_inbox(sknpay_settings: Settings, sknpay_redactor: Redactor) -> Webhoo
 
 
 @pytest.fixture(scope="session")
-def sknpay_listener(sknpay_settings: Settings, sknpay_inbox: WebhookInbox) -> Iterator[WebhookListener]:
-    """session · WebhookListener · the HTTP listener (--sknpay-webhook-host/-port) on pytest-httpserver."""
+def sknpay_listener(
+    pytestconfig: pytest.Config, sknpay_settings: Settings, sknpay_inbox: WebhookInbox,
+) -> Iterator[WebhookListener]:
+    """session · WebhookListener · the HTTP listener (--sknpay-webhook-host/-port) on
+    pytest-httpserver; accepts deliveries on any path (the dashboard URL's path is yours)."""
     listener = WebhookListener(sknpay_inbox, sknpay_settings.webhook_host,
                                sknpay_settings.webhook_port).start()
     yield listener
+    if sknpay_settings.target == "sandbox" and sknpay_settings.linger > 0:
+        # Staying up for a while IS the point here (late redeliveries and other
+        # payments' events still reach the summary); nothing to wait for.
+        pause(sknpay_settings.linger)
     listener.stop()
+    # For the run summary: what reached the shared endpoint, incl. other runs' events.
+    log = pytestconfig.stash[run_log_key]
+    log.delivery_counts = dict(vars(sknpay_inbox.counters))
+    deliveries = sknpay_inbox.deliveries()
+    log.ignored = [d.line() for d in deliveries if d.outcome == IGNORED]
+    log.deliveries = [d.as_report() for d in deliveries[:_DELIVERIES_KEPT]]
     listener.check_handler_errors()
 
 
@@ -65,7 +82,13 @@ def sknpay_session_target(
     pytestconfig: pytest.Config, sknpay_settings: Settings, sknpay_listener: WebhookListener,
     sknpay_inbox: WebhookInbox,
 ) -> Iterator[Target]:
-    """session · Target · the embedded mock started once (target 'mock')."""
+    """session · Target · the embedded mock started once (target 'mock'), or the sandbox
+    at --sknpay-base-url (target 'sandbox')."""
+    if sknpay_settings.target == "sandbox":
+        sandbox = SandboxTarget(sknpay_settings, sknpay_listener.url)
+        pytestconfig.stash[run_log_key].api_url = sandbox.api_url
+        yield sandbox
+        return
     target = EmbeddedMockTarget(sknpay_settings, sknpay_listener.url, on_idle=sknpay_inbox.notify)
     target.start()
     pytestconfig.stash[run_log_key].api_url = target.api_url
@@ -92,28 +115,48 @@ def sknpay_mock(sknpay_target: Target) -> EmbeddedMockTarget:
 
 @pytest.fixture(scope="session")
 def sknpay_client(
-    sknpay_settings: Settings, sknpay_session_target: Target, sknpay_redactor: Redactor,
-    sknpay_inbox: WebhookInbox,
+    pytestconfig: pytest.Config, sknpay_settings: Settings, sknpay_session_target: Target,
+    sknpay_redactor: Redactor, sknpay_inbox: WebhookInbox,
 ) -> Iterator[SknPayClient]:
-    """session · SknPayClient · one kept-alive httpx client for the whole run."""
+    """session · SknPayClient · one kept-alive httpx client for the whole run; retries
+    transient faults (--sknpay-retries); on the sandbox, tags each payment with the run
+    id and cancels the ones left open at the end."""
     assert sknpay_settings.api_key, "an API key is resolved in pytest_configure"
+    log = pytestconfig.stash[run_log_key]
     client = SknPayClient(sknpay_session_target.api_url, sknpay_settings.api_key,
-                          timeout=sknpay_settings.request_timeout, redactor=sknpay_redactor)
-
-    def track_created(exchange: Exchange) -> None:
-        # Events only count for payments this run made (a shared endpoint
-        # also gets other runs' events).
-        if exchange.method == "POST" and exchange.url.endswith("/payments") and exchange.status < 300:
-            try:
-                payment_id = json.loads(exchange.response_body).get("id")
-            except (ValueError, AttributeError):
-                return
-            if isinstance(payment_id, str):
-                sknpay_inbox.track(payment_id)
-
-    client.add_observer(track_created)
+                          timeout=sknpay_settings.request_timeout, redactor=sknpay_redactor,
+                          retry=RetryPolicy(retries=sknpay_settings.retries))
+    # Events only count for payments this run made (a shared endpoint also
+    # gets other runs' events): the ledger tells the inbox about each one.
+    ledger = PaymentLedger(on_created=sknpay_inbox.track)
+    client.add_observer(ledger.observe)
+    client.add_observer(log.note_exchange)
+    sandbox = sknpay_settings.target == "sandbox"
+    if sandbox:
+        client.payment_tags = {RUN_TAG: sknpay_settings.run_id}
+    recorder = start_recording(pytestconfig, sknpay_settings, client, sknpay_redactor)
     yield client
+    if recorder is not None:
+        client.remove_observer(recorder.observe)
+        log.recording = recorder.save(sknpay_inbox.events())
+    if sandbox:
+        # The embedded mock forgets its payments per test; the sandbox keeps
+        # them, so open links this run left behind are canceled here.
+        log.cleanup = ledger.clean_up(client)
     client.close()
+
+
+def start_recording(
+    config: pytest.Config, settings: Settings, client: SknPayClient, redactor: Redactor,
+) -> Recorder | None:
+    """With --sknpay-record on the sandbox target: record every final exchange."""
+    if not settings.record or settings.target != "sandbox":
+        return None
+    recorder = Recorder(config.rootpath / settings.record_dir, client.base_url, redactor,
+                        source={"target": settings.target})
+    config.stash[recorder_key] = recorder
+    client.add_observer(recorder.observe)
+    return recorder
 
 
 @pytest.fixture
@@ -147,10 +190,19 @@ def sknpay_api(
         webhooks = request.getfixturevalue("sknpay_webhooks")
 
     def observe(exchange: Exchange) -> None:
+        # Every attempt is attached, so a retried 503 shows next to its retry.
         sknpay_reporter.attach_exchange(exchange)
         if webhooks is not None:
             webhooks.note_exchange(exchange)
 
+    tagging: AbstractContextManager[object] = nullcontext()
+    if sknpay_target.name == "sandbox":
+        # Name the test in each payment's metadata (the run is named by the session client).
+        tagging = sknpay_client.tagged({TEST_TAG: short_nodeid(request.node.nodeid)})
+    recorder = request.config.stash.get(recorder_key, None)
+    if recorder is not None:
+        recorder.test = short_nodeid(request.node.nodeid)
     sknpay_client.add_observer(observe)
-    yield sknpay_client
+    with tagging:
+        yield sknpay_client
     sknpay_client.remove_observer(observe)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
 from dataclasses import asdict
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -16,16 +19,18 @@ from .state import RunLog, contract_key, run_log_key, settings_key
 # The per-test timeout (pytest-timeout) sits this far above the webhook wait,
 # so a wait fails with its own message first; the timeout is only a backstop.
 TIMEOUT_GRACE_SECONDS = 30.0
+_IGNORED_SHOWN = 20
+RUN_SUMMARY_FILE = "sknpay-run.json"
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
+    # A sandbox run without key, secret or port stops here, with one message
+    # listing all of them (settings.resolve): it never skips everything and passes.
     settings = settings_from_config(config)
-    if settings.target == "sandbox":
-        raise pytest.UsageError(
-            "sknpay: --sknpay-target sandbox is not yet supported; use the embedded mock "
-            "(--sknpay-target mock, the default)."
-        )
+    if settings.record and settings.target != "sandbox":
+        raise pytest.UsageError("sknpay: --sknpay-record records the sandbox; it needs "
+                                "--sknpay-target sandbox (SKNPAY_TARGET=sandbox)")
     config.stash[settings_key] = settings
     config.stash[run_log_key] = RunLog()
     config.stash[contract_key] = Contract(strict=settings.strict_contract)
@@ -34,16 +39,26 @@ def pytest_configure(config: pytest.Config) -> None:
 def pytest_report_header(config: pytest.Config) -> list[str]:
     s = config.stash[settings_key]
     breaks = ",".join(s.mock_breaks) or "none"
-    return [
+    lines = [
         f"sknpay: target={s.target} webhook_timeout={s.webhook_timeout:g}s "
         f"request_timeout={s.request_timeout:g}s strict_contract={s.strict_contract} "
         f"mock_breaks={breaks}"
     ]
+    if s.target == "sandbox":
+        lines.append(f"sknpay: sandbox base_url={s.base_url} run_id={s.run_id} "
+                     f"listener={s.webhook_host}:{s.webhook_port} retries={s.retries} "
+                     f"record={s.record}")
+    return lines
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    backstop = config.stash[settings_key].webhook_timeout + TIMEOUT_GRACE_SECONDS
+    settings = config.stash[settings_key]
+    backstop = settings.webhook_timeout + TIMEOUT_GRACE_SECONDS
+    mock_only = pytest.mark.skip(
+        reason=f"mock_only: needs the embedded mock's controls; target is {settings.target}")
     for item in items:
+        if settings.target != "mock" and item.get_closest_marker("mock_only") is not None:
+            item.add_marker(mock_only)
         waits = "sknpay_webhooks" in getattr(item, "fixturenames", ())
         if waits and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(backstop))
@@ -56,21 +71,48 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
             log.scenarios.append(item.nodeid)
 
 
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    _report_drift(session)
+    _write_run_summary(session)
+
+
+def _write_run_summary(session: pytest.Session) -> None:
+    """On the sandbox target, write the run summary next to junit.xml
+    (``sknpay-run.json``): waits, retries, every delivery incl. ignored ones, clean-up."""
+    config = session.config
+    xmlpath = getattr(config.option, "xmlpath", None)
+    if settings_key not in config.stash or not xmlpath or hasattr(config, "workerinput"):
+        return
+    settings, log = config.stash[settings_key], config.stash[run_log_key]
+    if settings.target != "sandbox":
+        return
+    report = {"target": settings.target, "run_id": settings.run_id, **log.as_report()}
+    text = Redactor(settings.secrets()).text(json.dumps(report, indent=2, default=str))
+    path = Path(xmlpath).parent / RUN_SUMMARY_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n", encoding="utf-8")
+    log.summary_file = path
+
+
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     config = terminalreporter.config
     if settings_key not in config.stash:
         return
     settings, log = config.stash[settings_key], config.stash[run_log_key]
     contract = config.stash[contract_key]
-    if not log.scenarios and not log.waits and not contract.drift:
+    sandbox = settings.target == "sandbox"
+    if not log.scenarios and not log.waits and not contract.drift and not sandbox:
         return
     write = terminalreporter.write_line
     terminalreporter.section("sknpay summary")
     write(f"target: {settings.target}   base URL: {log.api_url or settings.base_url}")
+    if sandbox:
+        write(f"run id: {settings.run_id} (in the metadata of every payment this run created)")
     write(f"scenarios run: {len(log.scenarios)}")
     for w in log.waits:
         write(f"  webhook {w.event_type} for {w.payment_id}: {w.latency_ms:.1f} ms "
               f"after the request was sent ({w.deliveries} deliveries)  [{w.nodeid}]")
+    _summarise_sandbox(write, log)
     for line in contract.drift_lines():
         write(line)
 
@@ -78,7 +120,7 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
 DRIFT_OUTPUT_KEY = "sknpay_contract_drift"
 
 
-def pytest_sessionfinish(session: pytest.Session) -> None:
+def _report_drift(session: pytest.Session) -> None:
     """Report contract drift once per run: an xdist worker hands its drift to
     the controller; the controller (or a plain run) attaches it to allure."""
     config = session.config
@@ -100,3 +142,30 @@ def pytest_testnodedown(node: Any, error: object) -> None:
     """xdist controller: merge a finished worker's drift into the run's contract."""
     fields = getattr(node, "workeroutput", {}).get(DRIFT_OUTPUT_KEY, [])
     node.config.stash[contract_key].merge_drift(UnknownField(**f) for f in fields)
+
+
+def _summarise_sandbox(write: Callable[[str], None], log: RunLog) -> None:
+    """Retries, what reached the shared endpoint, clean-up and the recording."""
+    if log.retries:
+        write(f"retried attempts: {len(log.retries)}")
+        for line in log.retries:
+            write(f"  {line}")
+    if log.delivery_counts and any(log.delivery_counts.values()):
+        c = log.delivery_counts
+        write(f"webhook deliveries: {c.get('accepted', 0)} accepted, {c.get('duplicate', 0)} "
+              f"duplicate, {c.get('ignored', 0)} ignored (other payments), "
+              f"{c.get('rejected', 0)} rejected")
+        for line in log.ignored[:_IGNORED_SHOWN]:
+            write(f"  ignored {line}")
+        if len(log.ignored) > _IGNORED_SHOWN:
+            write(f"  ... and {len(log.ignored) - _IGNORED_SHOWN} more ignored")
+    if log.cleanup:
+        failed = [r for r in log.cleanup if not r.ok]
+        write(f"clean-up: {len(log.cleanup)} payment(s) left open by this run, "
+              f"{len(log.cleanup) - len(failed)} canceled, {len(failed)} failed")
+        for r in log.cleanup:
+            write(f"  {r.payment_id} [{r.test or '?'}]: {r.outcome}")
+    if log.recording is not None:
+        write(f"recording: {log.recording}")
+    if log.summary_file is not None:
+        write(f"run summary: {log.summary_file}")

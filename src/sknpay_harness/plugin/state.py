@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import threading
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
 import pytest
 
+from ..client import Exchange
 from ..contract import Contract
+from ..ledger import CleanupResult
+from ..recording import Recorder
 from ..settings import Settings
 
 
@@ -27,13 +32,42 @@ class RunLog:
     api_url: str = ""
     waits: list[WaitRecord] = field(default_factory=list)
     scenarios: list[str] = field(default_factory=list)
+    retries: list[str] = field(default_factory=list)  # one line per retried attempt
+    delivery_counts: dict[str, int] = field(default_factory=dict)
+    ignored: list[str] = field(default_factory=list)  # deliveries for other runs' payments
+    deliveries: list[dict[str, Any]] = field(default_factory=list)  # redacted
+    cleanup: list[CleanupResult] = field(default_factory=list)
+    recording: Path | None = None
+    summary_file: Path | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def add_wait(self, record: WaitRecord) -> None:
         with self.lock:
             self.waits.append(record)
 
+    def as_report(self) -> dict[str, Any]:
+        """The run summary file's content (every part already redacted)."""
+        with self.lock:
+            return {
+                "api_url": self.api_url,
+                "scenarios": list(self.scenarios),
+                "webhook_waits": [vars(w) for w in self.waits],
+                "retried_attempts": list(self.retries),
+                "webhook_deliveries": {"counts": dict(self.delivery_counts),
+                                       "ignored": list(self.ignored),
+                                       "all": list(self.deliveries)},
+                "cleanup": [vars(r) for r in self.cleanup],
+                "recording": None if self.recording is None else str(self.recording),
+            }
+
+    def note_exchange(self, exchange: Exchange) -> None:
+        """Client observer: remember every attempt that was retried."""
+        if not exchange.final:
+            with self.lock:
+                self.retries.append(exchange.summary())
+
 
 settings_key = pytest.StashKey[Settings]()
 run_log_key = pytest.StashKey[RunLog]()
 contract_key = pytest.StashKey[Contract]()
+recorder_key = pytest.StashKey[Recorder]()

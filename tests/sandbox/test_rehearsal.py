@@ -1,0 +1,76 @@
+"""A short rehearsal in a subprocess: separate mock process, sandbox mode, late,
+duplicated and unrelated webhooks, 503s; and no secret anywhere afterwards."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).parents[2]
+# Distinctive values: if either shows up anywhere, it leaked.
+KEY = "sk_test_REHEARSALKEY4d1f7c9e2b"
+SECRET = "whsec_REHEARSALSECRET8a3b6e0f5c"
+
+
+@dataclass
+class Rehearsal:
+    result: subprocess.CompletedProcess[str]
+    reports: Path
+
+    @property
+    def output(self) -> str:
+        return self.result.stdout + self.result.stderr
+
+
+@pytest.fixture(scope="module")
+def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Rehearsal:
+    """module · Rehearsal · one short rehearsal run (delays up to 1.5 s), shared by the
+    checks below."""
+    reports = tmp_path_factory.mktemp("rehearsal-reports")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SKNPAY_")}
+    env.update({"SKNPAY_REHEARSAL_API_KEY": KEY, "SKNPAY_REHEARSAL_WEBHOOK_SECRET": SECRET})
+    result = subprocess.run(
+        [sys.executable, "-m", "sknpay_harness.rehearsal", "--webhook-delay", "0.5-1.5",
+         "--duplicate-rate", "1", "--noise-rate", "1", "--fail-first", "create=1",
+         "--fail-first", "cancel=1", "--seed", "4", "--reports", str(reports),
+         "--", "-m", "smoke", "-p", "no:cacheprovider", "tests/scenarios"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    return Rehearsal(result, reports)
+
+
+def test_rehearsal_passes_and_reports_waits_retries_and_ignored_events(rehearsal):
+    assert rehearsal.result.returncode == 0, rehearsal.output[-3000:]
+    out = rehearsal.result.stdout
+    assert "target: sandbox" in out
+    assert "webhook payment.canceled for plink_" in out  # the wait and its latency
+    assert "retried attempts: 2" in out
+    assert "1 ignored (other payments)" in out
+    summary = json.loads((rehearsal.reports / "sknpay-run.json").read_text())
+    assert summary["webhook_waits"][0]["event_type"] == "payment.canceled"
+    assert summary["webhook_deliveries"]["ignored"], "the noise event is in the run summary"
+    outcomes = {d["outcome"] for d in summary["webhook_deliveries"]["all"]}
+    assert outcomes == {"accepted", "duplicate", "ignored"}
+
+
+def test_rehearsal_made_exactly_one_payment_despite_the_503s(rehearsal):
+    log = (rehearsal.reports / "rehearsal-mock.log").read_text()
+    assert log.count("POST /api/v1/payments -> 503") == 1
+    assert log.count("POST /api/v1/payments -> 200") == 1
+
+
+def test_no_secret_in_output_or_reports_after_a_rehearsal(rehearsal):
+    assert rehearsal.result.returncode == 0, rehearsal.output[-3000:]
+    files = [p for p in rehearsal.reports.rglob("*") if p.is_file()]
+    assert any(p.name == "junit.xml" for p in files)
+    assert any(p.parent.name == "allure-results" for p in files)
+    places = {"stdout": rehearsal.result.stdout, "stderr": rehearsal.result.stderr}
+    places.update({str(p): p.read_text(errors="replace") for p in files})
+    for secret in (KEY, SECRET, KEY.removeprefix("sk_test_"), SECRET.removeprefix("whsec_")):
+        leaked = [name for name, text in places.items() if secret in text]
+        assert not leaked, f"a secret appears in {leaked}"
