@@ -68,7 +68,7 @@ class QuietHandler(WSGIRequestHandler):
         code, _, reason = str(status).partition(" ")
         self.send_response(int(code), reason)
         head = self.command == "HEAD"
-        length = str(len(payload))
+        content_length = str(len(payload))
         for name, value in headers:
             lower = name.lower()
             if lower not in _FRAMING:
@@ -76,8 +76,8 @@ class QuietHandler(WSGIRequestHandler):
             elif lower == "connection" and value.lower() == "close":
                 self.send_header(name, value)  # the app asked to close (sets close_connection)
             elif lower == "content-length" and head:
-                length = value  # a HEAD answer states the GET body's length
-        self.send_header("Content-Length", length)
+                content_length = value  # a HEAD answer states the GET body's length
+        self.send_header("Content-Length", content_length)
         if payload and not head:
             self._headers_buffer.append(b"\r\n" + payload)  # head and body in one send
             self.flush_headers()
