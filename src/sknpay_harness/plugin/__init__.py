@@ -24,7 +24,9 @@ from .hooks import (
     pytest_configure,
     pytest_report_header,
     pytest_runtest_setup,
+    pytest_sessionfinish,
     pytest_terminal_summary,
+    pytest_testnodedown,
 )
 from .options import pytest_addoption
 
@@ -34,7 +36,9 @@ __all__ = [
     "pytest_configure",
     "pytest_report_header",
     "pytest_runtest_setup",
+    "pytest_sessionfinish",
     "pytest_terminal_summary",
+    "pytest_testnodedown",
     "sknpay_api",
     "sknpay_client",
     "sknpay_contract",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from ..contract import Contract
+from . import parallel
 from .options import settings_from_config
 from .state import RunLog, contract_key, run_log_key, settings_key
 
@@ -24,6 +25,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[settings_key] = settings
     config.stash[run_log_key] = RunLog()
     config.stash[contract_key] = Contract(strict=settings.strict_contract)
+    parallel.configure_worker(config)
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    parallel.send_to_controller(session.config)  # under pytest-xdist, on a worker
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: object, error: object) -> None:
+    """pytest-xdist (controller): a worker finished; merge its run log."""
+    parallel.merge_from_worker(node.config, node)  # type: ignore[attr-defined]
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
