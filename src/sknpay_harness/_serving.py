@@ -74,9 +74,11 @@ class QuietHandler(WSGIRequestHandler):
             if lower not in _FRAMING:
                 self.send_header(name, value)
             elif lower == "connection" and value.lower() == "close":
-                self.send_header(name, value)  # the app asked to close (sets close_connection)
+                self.close_connection = True  # the app asked to close
             elif lower == "content-length" and head:
                 content_length = value  # a HEAD answer states the GET body's length
+        if self.close_connection:
+            self.send_header("Connection", "close")  # tell the client not to reuse it
         self.send_header("Content-Length", content_length)
         if payload and not head:
             self._headers_buffer.append(b"\r\n" + payload)  # head and body in one send
