@@ -61,6 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.skip_pytest:
         _say("pytest wall times (subprocesses)")
         report["pytest"] = pytest_walls(args.pytest_repeats)
+    report["stack_floor"] = stack_floor(report)
     report["verdicts"] = verdicts(report, args)
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
@@ -159,6 +160,16 @@ def pytest_walls(repeats: int) -> dict[str, Any]:
     return out
 
 
+def stack_floor(report: dict[str, Any]) -> dict[str, Any]:
+    """What the scenario's four exchanges cost on the libraries alone (httpx
+    client, werkzeug server kept alive), with no harness logic at all: the
+    floor any harness built on this stack can reach."""
+    per_exchange = report["exchange"]["httpx -> werkzeug, keep-alive (QuietHandler)"]["p50"]
+    floor_ms = 4 * per_exchange + report["wake"]["floor"]["p50"]
+    harness = report["sequential"]["harness"]["total"]["p50"]
+    return {"p50_ms": round(floor_ms, 3), "harness_ratio": round(harness / floor_ms, 2)}
+
+
 # -- verdicts and rendering ------------------------------------------------
 def verdicts(report: dict[str, Any], args: argparse.Namespace) -> list[dict[str, Any]]:
     seq = report["sequential"]
@@ -216,8 +227,12 @@ def render(report: dict[str, Any]) -> str:
         h, f = seq["harness"][step], seq["floor"][step]
         rows.append([step, h["p50"], h["p90"], h["p99"], f["p50"], f["p99"],
                      f"{h['p50'] / f['p50']:.1f}x" if f["p50"] else "-"])
+    sf = report["stack_floor"]
     parts += ["", "Sequential scenario, ms (harness vs floor)",
-              table(["step", "p50", "p90", "p99", "floor p50", "floor p99", "p50 ratio"], rows)]
+              table(["step", "p50", "p90", "p99", "floor p50", "floor p99", "p50 ratio"], rows),
+              f"stack floor (4 exchanges httpx -> werkzeug kept alive + a Condition wake, no "
+              f"harness logic): {sf['p50_ms']:.2f} ms p50; the harness is "
+              f"{sf['harness_ratio']:.1f}x that"]
     w = report["wake"]
     parts += ["", "Webhook wake latency, ms (listener received -> waiter unblocked)",
               table(["", "p50", "p99", "n"],
