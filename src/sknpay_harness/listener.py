@@ -12,11 +12,13 @@ notifies: an event that is already in satisfies the wait at once.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pytest_httpserver.httpserver import HTTPServerBase
@@ -98,6 +100,11 @@ class WebhookInbox:
     ``track_payments``: when True, only events for payments registered with
     :meth:`track` count; others are acknowledged (2xx, so the sender stops
     retrying) and kept as ``ignored`` for diagnostics.
+
+    Memory stays flat over long runs: only the latest ``keep_events`` events,
+    ``keep_deliveries`` delivery records and ``keep_bodies`` delivery bodies
+    are kept. A forgotten event's id is still remembered, so deduplication
+    stays exact however long the run.
     """
 
     def __init__(
@@ -109,7 +116,9 @@ class WebhookInbox:
         max_body: int = MAX_BODY_BYTES,
         redactor: Redactor | None = None,
         track_payments: bool = True,
-        keep_bodies: int = 2000,
+        keep_bodies: int = 1000,
+        keep_deliveries: int = 5000,
+        keep_events: int = 1000,
     ) -> None:
         self._secrets = tuple(secrets)
         self._clock = clock
@@ -117,10 +126,13 @@ class WebhookInbox:
         self.max_body = max_body
         self._redactor = redactor or Redactor(self._secrets)
         self.track_payments = track_payments
-        self._keep_bodies = keep_bodies
+        self._keep_bodies = max(0, min(keep_bodies, keep_deliveries))
+        self._keep_events = max(1, keep_events)
         self._cond = threading.Condition()
-        self._deliveries: list[Delivery] = []
+        self._deliveries: deque[Delivery] = deque(maxlen=max(1, keep_deliveries))
+        self._delivery_total = 0  # every delivery ever, kept or not; the last seq
         self._events: dict[str, ReceivedEvent] = {}
+        self._forgotten: set[str] = set()  # ids of events dropped past keep_events
         self._by_key: dict[tuple[str, str | None], list[ReceivedEvent]] = {}
         self._rejected_for: dict[str, list[Delivery]] = {}
         self._tracked: set[str] = set()
@@ -196,10 +208,11 @@ class WebhookInbox:
         sig_timestamp: int, header_type: str | None,
     ) -> tuple[int, dict[str, Any]]:
         with self._cond:
-            seq = len(self._deliveries) + 1
+            seq = self._delivery_total + 1
             existing = self._events.get(event_id)
-            if existing is not None:
-                existing.deliveries += 1
+            if existing is not None or event_id in self._forgotten:
+                if existing is not None:
+                    existing.deliveries += 1
                 outcome, reason = DUPLICATE, f"event {event_id} already received"
                 self.counters.duplicate += 1
             elif self.track_payments and payment_id not in self._tracked:
@@ -212,12 +225,10 @@ class WebhookInbox:
                 clean_headers = self._redactor.headers(headers)
                 event = ReceivedEvent(event_id, event_type, payment_id, envelope, body,
                                       clean_headers, received_at, sig_timestamp, seq=seq)
-                self._events[event_id] = event
-                self._by_key.setdefault((event_type, payment_id), []).append(event)
+                self._remember(event)
                 self.counters.accepted += 1
-            self._deliveries.append(self._delivery(seq, method, path, 200, outcome, reason,
-                                                   event_id, event_type, payment_id, headers,
-                                                   body, received_at))
+            self._log(self._delivery(seq, method, path, 200, outcome, reason, event_id,
+                                     event_type, payment_id, headers, body, received_at))
             self._cond.notify_all()
         return 200, {"received": True, "outcome": outcome}
 
@@ -228,12 +239,12 @@ class WebhookInbox:
         event_id = envelope.get("id") if envelope else None
         event_type = envelope.get("type") if envelope else None
         with self._cond:
-            seq = len(self._deliveries) + 1
+            seq = self._delivery_total + 1
             delivery = self._delivery(seq, method, path, status, REJECTED, reason,
                                       event_id if isinstance(event_id, str) else None,
                                       event_type if isinstance(event_type, str) else None,
                                       payment_id, headers, body, received_at)
-            self._deliveries.append(delivery)
+            self._log(delivery)
             if payment_id:
                 self._rejected_for.setdefault(payment_id, []).append(delivery)
             self.counters.rejected += 1
@@ -245,13 +256,33 @@ class WebhookInbox:
         event_id: str | None, event_type: str | None, payment_id: str | None,
         headers: dict[str, str], body: bytes, received_at: float,
     ) -> Delivery:
-        # Bodies are kept for the first deliveries only, so a long load run
-        # does not grow memory without bound; the metadata is always kept.
-        keep = seq <= self._keep_bodies
+        keep = self._keep_bodies > 0
         shown_body = self._redactor.text(body[:4096].decode("utf-8", "replace")) if keep else ""
         return Delivery(seq, received_at, method, path, status, outcome, reason, event_id,
                         event_type, payment_id, self._redactor.headers(headers) if keep else {},
                         shown_body)
+
+    def _log(self, delivery: Delivery) -> None:
+        """Keep a delivery record; only the latest ``keep_bodies`` keep body and
+        headers, so a long load run does not grow memory. Lock held."""
+        self._deliveries.append(delivery)
+        self._delivery_total = delivery.seq
+        old = len(self._deliveries) - 1 - self._keep_bodies
+        if old >= 0 and (self._deliveries[old].body or self._deliveries[old].headers):
+            self._deliveries[old] = replace(self._deliveries[old], body="", headers={})
+
+    def _remember(self, event: ReceivedEvent) -> None:
+        """Index a new event; forget the oldest past ``keep_events``. Lock held."""
+        self._events[event.event_id] = event
+        self._by_key.setdefault((event.type, event.payment_id), []).append(event)
+        while len(self._events) > self._keep_events:
+            oldest = self._events.pop(next(iter(self._events)))
+            self._forgotten.add(oldest.event_id)
+            same_key = self._by_key.get((oldest.type, oldest.payment_id), [])
+            if oldest in same_key:
+                same_key.remove(oldest)
+            if not same_key:
+                self._by_key.pop((oldest.type, oldest.payment_id), None)
 
     # -- consumers ---------------------------------------------------------
     def wait_for(
@@ -311,12 +342,13 @@ class WebhookInbox:
 
     def deliveries(self, since_seq: int = 0) -> list[Delivery]:
         with self._cond:
-            return self._deliveries[since_seq:]
+            first_kept = self._delivery_total - len(self._deliveries)  # seq before the first kept
+            return list(itertools.islice(self._deliveries, max(0, since_seq - first_kept), None))
 
     @property
     def delivery_count(self) -> int:
         with self._cond:
-            return len(self._deliveries)
+            return self._delivery_total
 
     def _describe(self, event_type: str, payment_id: str, timeout: float,
                   where: str | Callable[[], str], why: str) -> str:

@@ -138,6 +138,9 @@ class SandboxTarget:
     def nothing_more_coming(self) -> str | None:
         return None
 
+    def settle(self, timeout: float) -> str | None:
+        return None  # cannot know: the caller watches for a quiet period
+
     def describe_deliveries(self, payment_id: str) -> str:
         return (f"the SKN Pay dashboard, Settings -> Webhooks -> your endpoint's delivery log, "
                 f"for payment {payment_id}; the endpoint's URL must reach this listener "

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..contract import Contract, UnknownField
+from ..contract import Contract
 from ..redaction import Redactor
 from ..reporting import Reporter
+from . import parallel
 from .options import settings_from_config
 from .state import RunLog, contract_key, run_log_key, settings_key
 
@@ -34,6 +34,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[settings_key] = settings
     config.stash[run_log_key] = RunLog()
     config.stash[contract_key] = Contract(strict=settings.strict_contract)
+    parallel.configure_worker(config)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: object) -> None:
+    """pytest-xdist (controller): a worker finished; merge its run log and drift."""
+    parallel.merge_from_worker(node.config, node)
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
@@ -72,6 +79,9 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
+    if parallel.is_worker(session.config):
+        parallel.send_to_controller(session.config)  # the controller reports for all
+        return
     _report_drift(session)
     _write_run_summary(session)
 
@@ -117,31 +127,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         write(line)
 
 
-DRIFT_OUTPUT_KEY = "sknpay_contract_drift"
-
-
 def _report_drift(session: pytest.Session) -> None:
-    """Report contract drift once per run: an xdist worker hands its drift to
-    the controller; the controller (or a plain run) attaches it to allure."""
+    """Attach contract drift to allure once per run (on the controller, after
+    the workers' drift was merged in)."""
     config = session.config
     if contract_key not in config.stash:
         return
-    contract = config.stash[contract_key]
-    worker_output = getattr(config, "workeroutput", None)
-    if worker_output is not None:
-        worker_output[DRIFT_OUTPUT_KEY] = [asdict(f) for f in contract.drift.values()]
-        return
-    lines = contract.drift_lines()
+    lines = config.stash[contract_key].drift_lines()
     if lines:
         redactor = Redactor(config.stash[settings_key].secrets())
         Reporter(redactor).attach_run_text("contract drift", "\n".join(lines))
-
-
-@pytest.hookimpl(optionalhook=True)
-def pytest_testnodedown(node: Any, error: object) -> None:
-    """xdist controller: merge a finished worker's drift into the run's contract."""
-    fields = getattr(node, "workeroutput", {}).get(DRIFT_OUTPUT_KEY, [])
-    node.config.stash[contract_key].merge_drift(UnknownField(**f) for f in fields)
 
 
 def _summarise_sandbox(write: Callable[[str], None], log: RunLog) -> None:

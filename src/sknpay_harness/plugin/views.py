@@ -67,8 +67,7 @@ class TestWebhooks:
         listener is watched for ``quiet_period`` seconds (--sknpay-quiet-period),
         or until ``until()`` is true.
         """
-        settle = getattr(self.target, "settle", None)  # a target may predate settle()
-        how = settle(self.default_timeout) if settle is not None else None
+        how = self.target.settle(self.default_timeout)
         if how is not None:
             return str(how)
         self.inbox.wait_quiet(self.quiet_period, until=until)
