@@ -25,13 +25,14 @@ def test_quick_start_is_install_scenario_suite():
     install, scenario, suite = quick_start()
     assert 'pip install -e ".[dev]"' in install
     assert scenario == "pytest tests/scenarios/test_cancel_before_pay.py"
-    assert suite == "pytest"
+    assert suite == "pytest -n auto"
 
 
 def test_ci_runs_the_readmes_install_and_suite_commands():
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
-    assert 'pip install --quiet -e ".[dev]"' in ci
-    assert re.search(r"^pytest$", ci, re.M), "CI must run the README's suite command as written"
+    assert 'pip install --quiet -e ".[dev' in ci
+    suite = quick_start()[2]
+    assert re.search(rf"^{re.escape(suite)}$", ci, re.M), "CI must run the README's suite command as written"
     assert "-eq 5" in ci, "pytest's 'no tests' exit must fail CI"
 
 

@@ -53,7 +53,6 @@ def run_contract_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatc
     """function · callable(*args) -> RunResult · the contract suite in a subprocess."""
     for name in [n for n in os.environ if n.startswith("SKNPAY_")]:
         monkeypatch.delenv(name)  # the outer run's settings must not leak in
-    monkeypatch.delenv("PYTEST_ADDOPTS", raising=False)
     shutil.copytree(CONTRACT_DIR, pytester.path / "contract",
                     ignore=shutil.ignore_patterns("__pycache__"))
     ini = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["pytest"]["ini_options"]
