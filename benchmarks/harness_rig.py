@@ -7,6 +7,7 @@ pytest so each step can be timed.
 
 from __future__ import annotations
 
+import os
 import threading
 import time
 from dataclasses import dataclass, field
@@ -134,7 +135,7 @@ def _until_waiting(inbox: WebhookInbox) -> None:
         with cond:
             if cond._waiters:  # type: ignore[attr-defined]
                 return
-        time.sleep(0)  # yield the GIL to the waiter thread
+        os.sched_yield()  # let the waiter thread run; a bounded spin, not a timed wait
 
 
 @dataclass
