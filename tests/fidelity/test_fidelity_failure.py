@@ -20,7 +20,6 @@ RECORDINGS = HERE.parents[1] / "fixtures" / "recordings"
                         "the mock*"),
 ])
 def test_fidelity_test_fails_with_a_contract_break(pytester, break_name, expected):
-    pytester.makeini("[pytest]\nmarkers =\n    mock_only: m\n")
     pytester.makepyfile(test_fidelity=(HERE / "test_mock_fidelity.py").read_text())
     result = pytester.runpytest_inprocess(
         "-p", "no:cacheprovider", "-k", "newest_recording", "--sknpay-mock-breaks", break_name,
@@ -31,7 +30,6 @@ def test_fidelity_test_fails_with_a_contract_break(pytester, break_name, expecte
 
 
 def test_the_same_fidelity_test_passes_without_a_break(pytester):
-    pytester.makeini("[pytest]\nmarkers =\n    mock_only: m\n")
     pytester.makepyfile(test_fidelity=(HERE / "test_mock_fidelity.py").read_text())
     result = pytester.runpytest_inprocess("-p", "no:cacheprovider", "-k", "newest_recording",
                                           f"--sknpay-record-dir={RECORDINGS}")

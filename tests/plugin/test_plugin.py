@@ -70,3 +70,19 @@ def test_one_tests_state_never_reaches_the_next(pytester: pytest.Pytester):
             assert sknpay_api.retrieve_payment(made["id"]).status == 404
         """)
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
+
+
+def test_plugin_registers_its_markers_for_strict_projects(pytester: pytest.Pytester):
+    pytester.makepyfile(
+        """
+        import pytest
+
+        @pytest.mark.scenario
+        @pytest.mark.smoke
+        @pytest.mark.mock_only
+        def test_marked():
+            pass
+        """)
+    pytester.runpytest("-p", "no:cacheprovider", "--strict-markers").assert_outcomes(passed=1)
+    result = pytester.runpytest("-p", "no:cacheprovider", "--markers")
+    result.stdout.fnmatch_lines(["@pytest.mark.mock_only: needs control of the embedded mock*"])

@@ -69,7 +69,6 @@ def sandbox_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
             ) -> pytest.RunResult:
         for name, value in stand_in.env().items():
             monkeypatch.setenv(name, value)
-        pytester.makeini("[pytest]\nmarkers =\n    scenario: s\n    smoke: s\n    mock_only: m\n")
         pytester.makepyfile(**(files or {"test_scenario": SCENARIO.read_text()}))
         return pytester.runpytest_inprocess("-p", "no:cacheprovider", *args)
 

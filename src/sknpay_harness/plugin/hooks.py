@@ -21,12 +21,21 @@ from .state import RunLog, contract_key, run_log_key, settings_key
 TIMEOUT_GRACE_SECONDS = 30.0
 _IGNORED_SHOWN = 20
 RUN_SUMMARY_FILE = "sknpay-run.json"
+# Registered by the plugin, so a project using the harness gets them (and
+# --strict-markers passes) without listing them in its own ini.
+MARKERS = (
+    "scenario: an end-to-end SKN Pay scenario (create, cancel, webhook, hosted page)",
+    "mock_only: needs control of the embedded mock; skipped against the sandbox",
+    "smoke: the minimal sandbox smoke check",
+)
 
 
 @pytest.hookimpl(tryfirst=True)
 def pytest_configure(config: pytest.Config) -> None:
     # A sandbox run without key, secret or port stops here, with one message
     # listing all of them (settings.resolve): it never skips everything and passes.
+    for marker in MARKERS:
+        config.addinivalue_line("markers", marker)
     settings = settings_from_config(config)
     if settings.record and settings.target != "sandbox":
         raise pytest.UsageError("sknpay: --sknpay-record records the sandbox; it needs "
