@@ -10,11 +10,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Protocol
 
+import httpx
+
 from .mock.app import MockApp, MockConfig, create_app
 from .mock.breaks import BreakSet
 from .mock.clock import OffsetClock
+from .mock.control import CONTROL_PREFIX
 from .mock.outbox import Outbox, RetryPolicy
-from .mock.payments import FAILED, STATUSES
+from .mock.payments import STATUSES
 from .mock.server import MockServer
 from .settings import Settings
 
@@ -97,17 +100,16 @@ class EmbeddedMockTarget:
     def force_status(self, payment_id: str, status: str) -> None:
         """Put a payment straight into ``status`` (succeeded, expired, failed...)
         without an event, as a customer's payment or the link's expiry would
-        on the real API; for contract tests of terminal states."""
+        on the real API; for contract tests of terminal states. Goes through
+        the mock's own test-control endpoint, the one integrators use."""
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
-        with self.app.store.lock:
-            payment = self.app.store.find_payment(payment_id)
-            if payment is None:
-                raise KeyError(f"the mock has no payment {payment_id}")
-            payment.status = status
-            if status == FAILED:
-                payment.last_payment_error = {"code": "card_declined", "message": "forced by test",
-                                              "decline_code": "generic_decline"}
+        answer = httpx.post(f"{self.server.url}{CONTROL_PREFIX}/payments/{payment_id}/state",
+                            json={"status": status, "event": False},
+                            headers={"Authorization": f"Bearer {self._api_key}"}, timeout=10)
+        if answer.status_code != 200:
+            raise RuntimeError(f"the mock refused to set {payment_id} to {status}: "
+                               f"HTTP {answer.status_code} {answer.text[:300]}")
 
     def describe_deliveries(self, payment_id: str) -> str:
         attempts = [d for d in self.app.outbox.log() if d["payment_id"] == payment_id]
