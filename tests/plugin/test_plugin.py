@@ -7,9 +7,15 @@ import pytest
 
 def test_report_header_names_the_target_and_never_the_key(pytester: pytest.Pytester, monkeypatch):
     monkeypatch.setenv("SKNPAY_API_KEY", "sk_test_header_should_not_show")
+    pytester.makeini("[pytest]\nsknpay_quiet_period = 2.5\n")
     pytester.makepyfile("def test_nothing(): pass")
-    result = pytester.runpytest("-p", "no:cacheprovider")
-    result.stdout.fnmatch_lines(["sknpay: target=mock webhook_timeout=60s*"])
+    result = pytester.runpytest("-p", "no:cacheprovider", "--sknpay-webhook-timeout=7")
+    result.stdout.fnmatch_lines([
+        "sknpay: target=mock webhook_timeout=7s*",
+        "sknpay: not default: api_key=[set] (env SKNPAY_API_KEY), "
+        "webhook_timeout=7 (option --sknpay-webhook-timeout), "
+        "quiet_period=2.5 (ini sknpay_quiet_period)",
+    ])
     assert "sk_test_header_should_not_show" not in result.stdout.str()
 
 

@@ -12,6 +12,7 @@ import pytest
 from ..contract import Contract
 from ..redaction import Redactor
 from ..reporting import Reporter
+from ..settings import KNOBS
 from . import parallel
 from .options import settings_from_config
 from .state import RunLog, contract_key, run_log_key, settings_key
@@ -64,7 +65,17 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         lines.append(f"sknpay: sandbox base_url={s.base_url} run_id={s.run_id} "
                      f"listener={s.webhook_host}:{s.webhook_port} retries={s.retries} "
                      f"record={s.record}")
+    given = [f"{k.name}={'[set]' if k.secret else _shown(getattr(s, k.name))} "
+             f"({s.sources[k.name]})" for k in KNOBS if s.sources.get(k.name, "default") != "default"]
+    if given:
+        lines.append("sknpay: not default: " + ", ".join(given))
     return lines
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return ",".join(map(str, value)) or "none"
+    return f"{value:g}" if isinstance(value, float) else str(value)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
