@@ -23,7 +23,7 @@ import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 import httpx
@@ -125,7 +125,6 @@ class Exchange:
     response_body: str
     elapsed_ms: float
     curl: str
-    _json: Any = field(default=None, repr=False, compare=False)
     attempt: int = 1
     retry_in: float | None = None  # seconds until the next attempt; None: this is the answer
     retry_reason: str | None = None
@@ -133,8 +132,6 @@ class Exchange:
 
     def json(self) -> Any:
         """The response body parsed as JSON; AssertionError if it is not JSON."""
-        if self._json is not None:
-            return self._json
         try:
             return json.loads(self.response_body)
         except ValueError:
@@ -320,16 +317,8 @@ class SknPayClient:
         self, method: str, url: str, headers: Mapping[str, str], content: bytes | None,
         error: str, elapsed_ms: float, attempt: int, decision: RetryDecision | None,
     ) -> Exchange:
-        r = self._redactor
-        request_body = None if content is None else r.text(
-            content[:_BODY_LIMIT].decode("utf-8", "replace"))
-        return Exchange(
-            method=method, url=r.text(url), request_headers=r.headers(headers),
-            request_body=request_body, status=0, response_headers={}, response_body="",
-            elapsed_ms=elapsed_ms, curl=curl_line(method, r.text(url), headers, request_body),
-            attempt=attempt, retry_in=None if decision is None else decision.delay,
-            retry_reason=None if decision is None else decision.reason, error=error,
-        )
+        return self._exchange(method, url, headers, content, 0, {}, b"", elapsed_ms,
+                              attempt, decision, error)
 
     def _record(
         self,
@@ -342,21 +331,33 @@ class SknPayClient:
         attempt: int = 1,
         decision: RetryDecision | None = None,
     ) -> Exchange:
+        return self._exchange(method, url, headers, content, response.status_code,
+                              dict(response.headers), response.content, elapsed_ms,
+                              attempt, decision, None)
+
+    def _exchange(
+        self, method: str, url: str, headers: Mapping[str, str], content: bytes | None,
+        status: int, response_headers: Mapping[str, str], response_body: bytes,
+        elapsed_ms: float, attempt: int, decision: RetryDecision | None, error: str | None,
+    ) -> Exchange:
+        """The redacted record of one attempt (status 0: no answer came)."""
         r = self._redactor
-        request_body = None if content is None else r.text(content[:_BODY_LIMIT].decode("utf-8", "replace"))
+        request_body = None if content is None else r.text(
+            content[:_BODY_LIMIT].decode("utf-8", "replace"))
         return Exchange(
             method=method,
             url=r.text(url),
             request_headers=r.headers(headers),
             request_body=request_body,
-            status=response.status_code,
-            response_headers=r.headers(dict(response.headers)),
-            response_body=r.text(response.content[:_BODY_LIMIT].decode("utf-8", "replace")),
+            status=status,
+            response_headers=r.headers(response_headers),
+            response_body=r.text(response_body[:_BODY_LIMIT].decode("utf-8", "replace")),
             elapsed_ms=elapsed_ms,
             curl=curl_line(method, r.text(url), headers, request_body),
             attempt=attempt,
             retry_in=None if decision is None else decision.delay,
             retry_reason=None if decision is None else decision.reason,
+            error=error,
         )
 
 
