@@ -50,17 +50,23 @@ class OffsetClock:
 
 
 class IdFactory:
-    """Typed ids (``plink_...``, ``evt_...``); seeded for reproducible runs."""
+    """Typed ids (``plink_...``, ``evt_...``); seeded for reproducible runs.
+
+    Unseeded, the generator is seeded from the OS once: ids must be unique,
+    not unguessable, and one ``choices`` call is ~15x cheaper than drawing
+    each character from the OS (two ids per scenario were 40 us of it).
+    """
 
     def __init__(self, seed: int | None = None, length: int = 24) -> None:
-        self._random = random.Random(seed) if seed is not None else None
+        self._seeded = seed is not None
+        self._random = random.Random(seed if seed is not None else secrets.randbits(128))
         self._length = length
         self._lock = threading.Lock()
 
     def new(self, prefix: str) -> str:
-        if self._random is None:
-            body = "".join(secrets.choice(_ALPHABET) for _ in range(self._length))
-        else:
-            with self._lock:
+        with self._lock:
+            if self._seeded:  # the draw sequence seeded runs were recorded with
                 body = "".join(self._random.choice(_ALPHABET) for _ in range(self._length))
+            else:
+                body = "".join(self._random.choices(_ALPHABET, k=self._length))
         return f"{prefix}_{body}"
