@@ -253,6 +253,7 @@ class KeepAliveTransport(httpx.BaseTransport):
         return self._exchange(self._connect(origin, request, timeouts), origin, data, request, timeouts)
 
     def close(self) -> None:
+        """Close the idle connections; any still in use is closed when its response is in."""
         with self._lock:
             self._closed = True
             idle, self._idle = self._idle, {}
