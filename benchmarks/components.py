@@ -13,6 +13,7 @@ import httpx
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from sknpay_harness._serving import QuietHandler
+from sknpay_harness.transport import KeepAliveTransport
 
 from .floor import RawServer
 
@@ -56,10 +57,12 @@ def exchange_costs(count: int) -> dict[str, list[float]]:
 
     results["http.client -> raw socket server"] = _time(stdlib_call, count)
     conn.close()
-    with httpx.Client() as client:
+    with httpx.Client() as client, httpx.Client(transport=KeepAliveTransport()) as lean:
         url = f"http://127.0.0.1:{raw.port}/x"
         results["httpx -> raw socket server"] = _time(
             lambda: client.post(url, content=b"{}"), count)
+        results["httpx + KeepAliveTransport -> raw socket server"] = _time(
+            lambda: lean.post(url, content=b"{}"), count)
         for label, handler in (("httpx -> werkzeug, keep-alive (QuietHandler)", QuietHandler),
                                ("httpx -> werkzeug, stock (closes)", _StockHandler)):
             server = make_server("127.0.0.1", 0, _wsgi, threaded=True, request_handler=handler)
