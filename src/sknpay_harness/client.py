@@ -30,6 +30,7 @@ import httpx
 
 from .errors import TransportError
 from .redaction import Redactor
+from .transport import http_client
 
 ExchangeObserver = Callable[["Exchange"], None]
 Pause = Callable[[float], None]
@@ -193,6 +194,7 @@ class SknPayClient:
         redactor: Redactor | None = None,
         retry: RetryPolicy = NO_RETRIES,
         pause: Pause = pause,
+        http_transport: str = "keepalive",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
@@ -203,7 +205,8 @@ class SknPayClient:
         # Merged into the metadata of every payment created (run and test
         # names on a shared sandbox account); see tagged().
         self.payment_tags: dict[str, str] = {}
-        self._http = httpx.Client(timeout=timeout, transport=transport, follow_redirects=False)
+        self._http = http_client(kind=http_transport, transport=transport, timeout=timeout,
+                                 follow_redirects=False)
 
     def __repr__(self) -> str:
         return f"SknPayClient(base_url={self.base_url!r})"

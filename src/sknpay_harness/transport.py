@@ -345,3 +345,22 @@ class KeepAliveTransport(httpx.BaseTransport):
 def _where(origin: Origin) -> str:
     host, port = origin
     return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
+
+
+HTTP_TRANSPORTS = ("keepalive", "httpx")
+
+
+def http_client(*, kind: str = "keepalive", transport: httpx.BaseTransport | None = None,
+                **options: Any) -> httpx.Client:
+    """An httpx.Client whose ``http://`` requests go through :class:`KeepAliveTransport`.
+
+    ``kind`` "httpx" keeps httpx's own transport throughout (the escape hatch if
+    a server needs something the lean one does not speak, or an HTTP proxy from
+    the environment must be used: the mount takes ``http://`` past it).
+    ``https://`` always uses httpx's own. An explicit ``transport`` wins over both.
+    """
+    if kind not in HTTP_TRANSPORTS:
+        raise ValueError(f"unknown HTTP transport {kind!r}; use one of {', '.join(HTTP_TRANSPORTS)}")
+    if transport is None and kind == "keepalive":
+        options["mounts"] = {"http://": KeepAliveTransport(), **options.get("mounts", {})}
+    return httpx.Client(transport=transport, **options)

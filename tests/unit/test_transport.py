@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from sknpay_harness.transport import MAX_HEAD_BYTES, KeepAliveTransport
+from sknpay_harness.transport import MAX_HEAD_BYTES, KeepAliveTransport, http_client
 
 WAIT = 10.0  # seconds a test waits for its server before failing
 
@@ -517,3 +517,18 @@ def test_harness_scenario_through_the_transport():
         client.close()
         target.stop()
         listener.stop()
+
+
+def test_http_client_mounts_the_lean_transport_for_plain_http_only() -> None:
+    # _transport_for_url is how httpx itself routes a request to a mount.
+    with http_client() as client:
+        assert isinstance(client._transport_for_url(httpx.URL("http://127.0.0.1:9/")), KeepAliveTransport)
+        assert isinstance(client._transport_for_url(httpx.URL("https://sandbox.invalid/")),
+                          httpx.HTTPTransport)
+    with http_client(kind="httpx") as client:
+        assert isinstance(client._transport_for_url(httpx.URL("http://127.0.0.1:9/")), httpx.HTTPTransport)
+
+
+def test_http_client_refuses_an_unknown_kind() -> None:
+    with pytest.raises(ValueError, match="unknown HTTP transport 'h2'; use one of keepalive, httpx"):
+        http_client(kind="h2")

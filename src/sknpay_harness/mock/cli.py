@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
+from ..transport import HTTP_TRANSPORTS
 from .app import MockApp, MockConfig, create_app
 from .breaks import BREAKS, BreakSet
 from .chaos import ChaosPolicy, Delay, WebhookChaos, parse_delay
@@ -171,6 +172,10 @@ def build_parser() -> argparse.ArgumentParser:
     hooks.add_argument("--noise-rate", type=_rate, default=0.0, metavar="P",
                        help="chance (0-1) that an event is followed by a validly signed event for "
                             "a payment that is not yours (a made-up plink_ id) to ignore")
+    hooks.add_argument("--http-transport", choices=HTTP_TRANSPORTS, default="keepalive",
+                       help="how deliveries to http:// endpoints are sent: 'keepalive', a lean "
+                            "kept-alive HTTP/1.1 transport, or 'httpx', httpx's own (use it behind "
+                            "an HTTP proxy); https always uses httpx's own (default: %(default)s)")
 
     faults = parser.add_argument_group("API faults (answered before the request is handled: "
                                        "nothing changes, a retry is safe)")
@@ -272,7 +277,8 @@ def build(args: argparse.Namespace, log: LineLog, secret: str,
                                      noise_rate=args.noise_rate), seed=args.seed)
     outbox = Outbox(secret, clock=clock.now, breaks=breaks, delay=args.webhook_delay,
                     seed=args.seed, chaos=chaos,
-                    retry=RetryPolicy(max_attempts=args.webhook_max_attempts))
+                    retry=RetryPolicy(max_attempts=args.webhook_max_attempts),
+                    http_transport=args.http_transport)
     outbox.attempt_listeners.append(_log_attempt(log))
     config = MockConfig(webhook_secret=secret,
                         api_keys=frozenset(api_keys) if api_keys else None,

@@ -24,6 +24,7 @@ import httpx
 
 from .. import signing
 from ..errors import WaitTimeout
+from ..transport import http_client
 from ..waiting import wait_until
 from .breaks import BreakSet
 from .chaos import ChaosPolicy
@@ -91,6 +92,7 @@ class Outbox:
         timeout: float = 10.0,
         log_limit: int = 10_000,
         chaos: ChaosPolicy | None = None,
+        http_transport: str = "keepalive",
     ) -> None:
         self.secret = secret
         self._clock = clock
@@ -99,7 +101,8 @@ class Outbox:
         self.delay: Delay = delay
         self._random = random.Random(seed)
         self._workers = workers
-        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": "sknpay-mock"})
+        self._http = http_client(kind=http_transport, timeout=timeout,
+                                 headers={"User-Agent": "sknpay-mock"})
         self._cond = threading.Condition()
         self._queue: list[tuple[float, int, OutgoingDelivery]] = []
         self._tie = itertools.count()
