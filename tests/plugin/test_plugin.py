@@ -92,3 +92,24 @@ def test_plugin_registers_its_markers_for_strict_projects(pytester: pytest.Pytes
     pytester.runpytest("-p", "no:cacheprovider", "--strict-markers").assert_outcomes(passed=1)
     result = pytester.runpytest("-p", "no:cacheprovider", "--markers")
     result.stdout.fnmatch_lines(["@pytest.mark.mock_only: needs control of the embedded mock*"])
+
+
+@pytest.mark.parametrize(("kind", "transport"), [("keepalive", "KeepAliveTransport"),
+                                                  ("httpx", "HTTPTransport")])
+def test_http_transport_knob_picks_the_transport_and_both_run_the_scenario(
+        pytester: pytest.Pytester, kind: str, transport: str):
+    pytester.makepyfile(f"""
+        import httpx
+
+        def test_cancel(sknpay_client, sknpay_api, sknpay_webhooks, sknpay_target):
+            # How httpx routes a request to a mount: the client and the mock's outbox.
+            used = sknpay_client._http._transport_for_url(httpx.URL(sknpay_client.base_url))
+            sent = sknpay_target.app.outbox._http._transport_for_url(httpx.URL("http://127.0.0.1/"))
+            assert type(used).__name__ == type(sent).__name__ == {transport!r}
+            payment = sknpay_api.create_payment({{"amount": 500, "currency": "USD"}}).json()
+            assert sknpay_api.cancel_payment(payment["id"]).json()["status"] == "canceled"
+            sknpay_webhooks.wait_for("payment.canceled", payment["id"])
+            assert "no longer active" in sknpay_api.hosted_page(payment["url"]).response_body
+        """)
+    result = pytester.runpytest("-p", "no:cacheprovider", f"--sknpay-http-transport={kind}")
+    result.assert_outcomes(passed=1)
