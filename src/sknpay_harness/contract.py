@@ -23,6 +23,7 @@ from referencing.jsonschema import DRAFT202012
 
 from .client import Exchange
 from .errors import ContractViolation
+from .schema_compiler import Predicate, compile_schema
 
 SCHEMA_BASE = "https://sknpay-harness.invalid/schemas/v1/"
 # Whether create answers 200 or 201 is unknown (API notes); accept both until
@@ -80,15 +81,15 @@ class Contract:
             name: Draft202012Validator(schema, registry=self.registry)
             for name, schema in self._schemas.items()
         }
-        # Hot path: the same schemas with every $ref inlined validate ~2.5x
-        # faster (no reference lookups). They only say valid/invalid; an
-        # invalid instance is re-checked by the validators above for the
-        # detailed report. None where inlining is not safe.
-        self._fast = {name: _inlined_validator(schema, self.registry)
+        # Hot path: each schema compiled to a plain predicate, ~30x faster
+        # than jsonschema (schema_compiler.py). It only says valid/invalid;
+        # an invalid instance is re-checked by the validators above for the
+        # detailed report. None where the compiler does not mirror the schema.
+        self._fast = {name: compile_schema(schema, self.registry.resolver(schema["$id"]))
                       for name, schema in self._schemas.items()}
-        # Validators for the drift walker's if/anyOf/oneOf tests, built once
+        # Predicates for the drift walker's if/anyOf/oneOf tests, built once
         # per subschema (keyed by id; the schema is kept to pin the id).
-        self._matchers: dict[int, tuple[Any, Draft202012Validator]] = {}
+        self._matchers: dict[int, tuple[Any, Predicate]] = {}
         self._refs: dict[int, tuple[Any, Any]] = {}
         self._drift_lock = threading.Lock()
         self.drift: dict[tuple[str, str], UnknownField] = {}
@@ -105,7 +106,7 @@ class Contract:
     def violations(self, name: str, instance: Any) -> list[Violation]:
         validator = self._validator(name)
         fast = self._fast.get(name)
-        if fast is not None and fast.is_valid(instance):
+        if fast is not None and fast(instance):
             return []
         errors = sorted(validator.iter_errors(instance), key=lambda e: list(map(str, e.path)))
         return [self._violation(name, e) for e in errors]
@@ -248,10 +249,11 @@ class Contract:
         # URI) is always the same one: its validator can be reused.
         cached = self._matchers.get(id(schema))
         if cached is None or cached[0] is not schema:
-            cached = (schema, Draft202012Validator(schema, registry=self.registry,
-                                                   _resolver=resolver))
+            matches = compile_schema(schema, resolver) or Draft202012Validator(
+                schema, registry=self.registry, _resolver=resolver).is_valid
+            cached = (schema, matches)
             self._matchers[id(schema)] = cached
-        return bool(cached[1].is_valid(instance))
+        return cached[1](instance)
 
     # -- helpers -----------------------------------------------------------
     def _validator(self, name: str) -> Draft202012Validator:
@@ -292,51 +294,6 @@ class Contract:
                 break
             pointer += f"/{segment}"
         return f"{file}#{pointer}"
-
-
-class _NotInlinable(Exception):
-    pass
-
-
-_NOT_INLINABLE = frozenset({"$dynamicRef", "$recursiveRef", "$dynamicAnchor", "$recursiveAnchor"})
-
-
-def _inlined_validator(schema: dict[str, Any], registry: Registry[Any]) -> Any:
-    """A validator for ``schema`` with its $refs replaced by their targets.
-
-    jsonschema resolves a $ref on every use, which costs more than the checks
-    themselves on these small documents. Returns None (use the referencing
-    validator only) for recursive references, dynamic references or nested
-    $ids, where plain inlining could change the meaning.
-    """
-    try:
-        inlined = _inline(schema, registry.resolver(schema["$id"]), (), root=True)
-    except _NotInlinable:
-        return None
-    return Draft202012Validator(inlined)
-
-
-def _inline(node: Any, resolver: Any, seen: tuple[int, ...], *, root: bool = False) -> Any:
-    if isinstance(node, list):
-        return [_inline(item, resolver, seen) for item in node]
-    if not isinstance(node, dict):
-        return node
-    if _NOT_INLINABLE & node.keys() or (not root and isinstance(node.get("$id"), str)):
-        raise _NotInlinable
-    ref = node.get("$ref")
-    out = {k: _inline(v, resolver, seen) for k, v in node.items()
-           if not (k == "$ref" and isinstance(ref, str))}
-    if not isinstance(ref, str):
-        return out
-    resolved = resolver.lookup(ref)
-    if id(resolved.contents) in seen:
-        raise _NotInlinable  # recursive schema
-    target = _inline(resolved.contents, resolved.resolver, (*seen, id(resolved.contents)),
-                     root=True)
-    if isinstance(target, dict):
-        target = {k: v for k, v in target.items() if k not in ("$id", "$schema")}
-    # A $ref beside other keywords applies alongside them, as allOf does.
-    return {"allOf": [target], **out} if out else target
 
 
 def _locate(schemas: Mapping[str, Any], target: Any, fallback: str) -> tuple[str, str]:
