@@ -89,6 +89,7 @@ class Contract:
                       for name, schema in self._schemas.items()}
         # Each schema prepared once for the drift walk, on first use.
         self._drift_trees: dict[str, _DriftNode] = {}
+        self._drift_merges: dict[tuple[_DriftNode, ...], tuple[dict[str, list[_DriftNode]], str]] = {}
         self._drift_lock = threading.Lock()
         self.drift: dict[tuple[str, str], UnknownField] = {}
 
@@ -155,7 +156,7 @@ class Contract:
             tree = _DriftBuilder(self.registry).node(schema, self.registry.resolver(schema["$id"]), name)
             self._drift_trees[name] = tree
         found: list[UnknownField] = []
-        _walk([tree], instance, "$", found)
+        _walk([tree], instance, "$", found, self._drift_merges)
         return found
 
     def drift_by_owner(self) -> dict[str, list[UnknownField]]:
@@ -236,7 +237,6 @@ class _DriftNode:
     def __init__(self, owner: str) -> None:
         self.owner = owner
         self.props: dict[str, _DriftNode] | None = None  # None: declares no properties
-        self.known: dict[str, list[_DriftNode]] = {}  # props, shaped as _walk merges them
         self.ref: _DriftNode | None = None
         self.parts: list[tuple[Predicate | None, _DriftNode]] = []  # allOf (None), anyOf/oneOf
         self.branches: tuple[Predicate, _DriftNode | None, _DriftNode | None] | None = None  # if
@@ -279,7 +279,6 @@ class _DriftBuilder:
         props = schema.get("properties")
         if isinstance(props, dict):
             node.props = {key: self.node(sub, resolver, owner) for key, sub in props.items()}
-            node.known = {key: [child] for key, child in node.props.items()}
         for key in ("allOf", "anyOf", "oneOf"):
             for sub in schema.get(key, []):
                 matches = None if key == "allOf" else self._matcher(sub, resolver)
@@ -298,7 +297,8 @@ class _DriftBuilder:
         return lambda instance: bool(validator.is_valid(instance))
 
 
-def _walk(nodes: list[_DriftNode], instance: Any, path: str, found: list[UnknownField]) -> None:
+def _walk(nodes: list[_DriftNode], instance: Any, path: str, found: list[UnknownField],
+          merges: dict[tuple[_DriftNode, ...], tuple[dict[str, list[_DriftNode]], str]]) -> None:
     """Report keys of ``instance`` that no applicable subschema declares.
 
     All subschemas that apply at one place are merged first: a key is known
@@ -313,22 +313,32 @@ def _walk(nodes: list[_DriftNode], instance: Any, path: str, found: list[Unknown
         node.collect(instance, declaring)
     if not declaring:
         return
-    if len(declaring) == 1:  # the common case: no merge needed
-        known, owner = declaring[0].known, declaring[0].owner
-    else:
-        known, owner, widest = {}, "", -1
-        for node in declaring:
-            assert node.props is not None
-            if len(node.props) > widest:
-                owner, widest = node.owner, len(node.props)
-            for key, child in node.props.items():
-                known.setdefault(key, []).append(child)
+    # The same subschemas apply again and again (the schema's few branches):
+    # merge each combination once.
+    combination = tuple(declaring)
+    merged = merges.get(combination)
+    if merged is None:
+        merged = merges[combination] = _merge(declaring)
+    known, owner = merged
     for key, value in instance.items():
         children = known.get(key)
         if children is None:
             found.append(UnknownField(owner, f"{path}.{key}", type(value).__name__))
         elif isinstance(value, dict):
-            _walk(children, value, f"{path}.{key}", found)
+            _walk(children, value, f"{path}.{key}", found, merges)
+
+
+def _merge(declaring: list[_DriftNode]) -> tuple[dict[str, list[_DriftNode]], str]:
+    """Each known key with the subschemas declaring it; the owner of an unknown key."""
+    known: dict[str, list[_DriftNode]] = {}
+    owner, widest = "", -1
+    for node in declaring:
+        assert node.props is not None
+        if len(node.props) > widest:
+            owner, widest = node.owner, len(node.props)
+        for key, child in node.props.items():
+            known.setdefault(key, []).append(child)
+    return known, owner
 
 
 def _locate(schemas: Mapping[str, Any], target: Any, fallback: str) -> tuple[str, str]:
