@@ -260,6 +260,8 @@ class _DriftNode:
 
 
 class _DriftBuilder:
+    """Builds the drift tree of one schema (and compiles its matchers)."""
+
     def __init__(self, registry: Registry[Any]) -> None:
         self.registry = registry
         # By place and owner; a node is stored before its children are built,
