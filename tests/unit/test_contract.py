@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from sknpay_harness.contract import Contract
 from sknpay_harness.errors import ContractViolation
+from sknpay_harness.schema_compiler import compile_schema
 
 GOOD = {"id": "plink_abc", "url": "https://pay.example/p/1", "status": "open",
         "amount": 1000, "currency": "USD", "description": "x", "metadata": {}}
@@ -64,3 +67,18 @@ def test_unknown_fields_pass_but_are_recorded_as_drift():
 def test_schemas_are_versioned_and_reference_each_other_by_id(contract):
     assert set(contract.names) >= {"payment", "event", "error", "create-payment-request", "common"}
     assert all(v != "?" for v in contract.versions.values())
+
+
+def test_a_schema_the_compiler_does_not_mirror_is_still_checked_by_jsonschema(tmp_path):
+    schema = {"$id": "https://contract.test/thing.json", "type": "object", "required": ["n"],
+              "properties": {"n": {"not": {"type": "string"}},
+                             "v": {"anyOf": [{"not": {"type": "null"}, "properties": {"a": {}}}, {"type": "null"}]}}}
+    (tmp_path / "thing.json").write_text(json.dumps(schema), encoding="utf-8")
+    c = Contract(tmp_path)
+    assert compile_schema(schema, c.registry.resolver(schema["$id"])) is None  # "not" is not mirrored
+    c.check("thing", {"n": 1, "v": None})
+    with pytest.raises(ContractViolation, match=r"\$.n: 's' should not be valid"):
+        c.check("thing", {"n": "s"})
+    # The drift walk matches the anyOf entry with jsonschema too.
+    assert [(u.owner, u.path) for u in c.unknown_fields("thing", {"n": 1, "v": {"a": 1, "b": 2}})] == \
+        [("thing", "$.v.b")]
