@@ -209,6 +209,8 @@ class WebhookInbox:
         envelope: dict[str, Any], event_id: str, event_type: str, payment_id: str | None,
         sig_timestamp: int, header_type: str | None,
     ) -> tuple[int, dict[str, Any]]:
+        # Redacted once, for both records, and outside the lock.
+        clean_headers = self._redactor.headers(headers)
         with self._cond:
             seq = self._delivery_total + 1
             existing = self._events.get(event_id)
@@ -224,13 +226,13 @@ class WebhookInbox:
                 outcome, reason = ACCEPTED, None
                 if header_type is not None and header_type != event_type:
                     reason = f"{signing.EVENT_TYPE_HEADER} {header_type!r} differs from body type"
-                clean_headers = self._redactor.headers(headers)
                 event = ReceivedEvent(event_id, event_type, payment_id, envelope, body,
-                                      clean_headers, received_at, sig_timestamp, seq=seq)
+                                      dict(clean_headers), received_at, sig_timestamp, seq=seq)
                 self._remember(event)
                 self.counters.accepted += 1
             self._log(self._delivery(seq, method, path, 200, outcome, reason, event_id,
-                                     event_type, payment_id, headers, body, received_at))
+                                     event_type, payment_id, headers, body, received_at,
+                                     clean_headers))
             self._cond.notify_all()
         return 200, {"received": True, "outcome": outcome}
 
@@ -257,12 +259,17 @@ class WebhookInbox:
         self, seq: int, method: str, path: str, status: int, outcome: str, reason: str | None,
         event_id: str | None, event_type: str | None, payment_id: str | None,
         headers: dict[str, str], body: bytes, received_at: float,
+        clean_headers: dict[str, str] | None = None,
     ) -> Delivery:
-        keep = self._keep_bodies > 0
-        shown_body = self._redactor.text(body[:4096].decode("utf-8", "replace")) if keep else ""
+        """``clean_headers``: ``headers`` already redacted, if at hand."""
+        if self._keep_bodies <= 0:
+            return Delivery(seq, received_at, method, path, status, outcome, reason, event_id,
+                            event_type, payment_id, {}, "")
+        shown_body = self._redactor.text(body[:4096].decode("utf-8", "replace"))
+        if clean_headers is None:
+            clean_headers = self._redactor.headers(headers)
         return Delivery(seq, received_at, method, path, status, outcome, reason, event_id,
-                        event_type, payment_id, self._redactor.headers(headers) if keep else {},
-                        shown_body)
+                        event_type, payment_id, clean_headers, shown_body)
 
     def _log(self, delivery: Delivery) -> None:
         """Keep a delivery record; only the latest ``keep_bodies`` keep body and
