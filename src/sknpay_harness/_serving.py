@@ -320,7 +320,8 @@ def _plain_body_length(fields: list[tuple[str, str]]) -> int | None:
         if lower in ("transfer-encoding", "expect"):
             return None
         if lower == "content-length":
-            if length is not None or not value.isdigit():
+            # Past 18 digits it is over the cap anyway, and past 4300 int() refuses it.
+            if length is not None or not value.isdigit() or len(value) > 18:
                 return None
             length = int(value)
     if length is None:

@@ -472,7 +472,8 @@ def _delivery_body(environ: dict[str, Any], max_body: int) -> bytes | None:
     (as werkzeug's request.stream would give it), else None."""
     length = environ.get("CONTENT_LENGTH", "")
     if (environ["REQUEST_METHOD"] != "POST" or "wsgi.input_terminated" in environ
-            or not (length.isascii() and length.isdigit()) or int(length) > max_body):
+            or not (length.isascii() and length.isdigit()) or len(length) > 18
+            or int(length) > max_body):
         return None
     body: bytes = environ["wsgi.input"].read(int(length))
     if len(body) != int(length):  # the client left early: werkzeug's path says so

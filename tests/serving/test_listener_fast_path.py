@@ -53,6 +53,7 @@ GENERIC: dict[str, dict[str, Any]] = {
     "no Content-Length": {"data": GOOD, "headers": _signed(GOOD), "drop_length": True},
     "lower-case post": {"method": "post", "data": GOOD, "headers": _signed(GOOD)},
     "Content-Length not digits": {"data": GOOD, "headers": _signed(GOOD), "length": f"+{len(GOOD)}"},
+    "a 5000-digit Content-Length": {"data": GOOD, "headers": _signed(GOOD), "length": "9" * 5000},
     "shorter body than stated (client left)": {"data": GOOD, "headers": _signed(GOOD),
                                                "length": str(len(GOOD) + 10)},
 }
