@@ -184,6 +184,7 @@ class QuietHandler(WSGIRequestHandler):
         environ["QUERY_STRING"] = query
         environ["REQUEST_URI"] = environ["RAW_URI"] = target
         environ["wsgi.input"] = io.BytesIO(body)
+        environ["wsgi.errors"] = sys.stderr  # pytest swaps it per test; connections outlive tests
         for name, value in fields:
             if "_" in name:
                 continue  # as werkzeug: "X_Y" could pose as "X-Y"
@@ -204,7 +205,7 @@ class QuietHandler(WSGIRequestHandler):
                 self.client_address = (self.client_address, 0)
             server = self.server
             self._fixed_environ = {
-                "wsgi.version": (1, 0), "wsgi.url_scheme": "http", "wsgi.errors": sys.stderr,
+                "wsgi.version": (1, 0), "wsgi.url_scheme": "http",
                 "wsgi.multithread": server.multithread, "wsgi.multiprocess": server.multiprocess,
                 "wsgi.run_once": False, "werkzeug.socket": self.connection,
                 "SERVER_SOFTWARE": self.server_version, "SCRIPT_NAME": "",

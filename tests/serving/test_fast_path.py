@@ -8,7 +8,9 @@ path and once without, and the app records both environs.
 
 from __future__ import annotations
 
+import io
 import socket
+import sys
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -304,3 +306,16 @@ def test_bodies_read_as_a_stream_take_werkzeugs_closing_path(served, raw):
     assert TogglingHandler.fast_served == 0
     assert app.seen[0]["wsgi.input"] == raw.partition(b"\r\n\r\n")[2].replace(
         b"3\r\nabc\r\n0\r\n\r\n", b"abc")
+
+
+def test_wsgi_errors_is_the_stderr_of_the_moment(served, monkeypatch):
+    # pytest swaps sys.stderr per test, and a kept-alive connection outlives a test.
+    app, port, _ = served
+    conn = Connection(port)
+    try:
+        conn.exchange(_request("/x"))
+        monkeypatch.setattr(sys, "stderr", io.StringIO())
+        conn.exchange(_request("/x"))
+    finally:
+        conn.close()
+    assert TogglingHandler.fast_served == 2 and app.seen[-1]["wsgi.errors"] is sys.stderr
