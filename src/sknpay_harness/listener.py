@@ -472,11 +472,13 @@ def _delivery_body(environ: dict[str, Any], max_body: int) -> bytes | None:
     (as werkzeug's request.stream would give it), else None."""
     length = environ.get("CONTENT_LENGTH", "")
     if (environ["REQUEST_METHOD"] != "POST" or "wsgi.input_terminated" in environ
-            or not (length.isascii() and length.isdigit()) or len(length) > 18
-            or int(length) > max_body):
+            or not (length.isascii() and length.isdigit()) or len(length) > 18):
         return None
-    body: bytes = environ["wsgi.input"].read(int(length))
-    if len(body) != int(length):  # the client left early: werkzeug's path says so
+    size = int(length)
+    if size > max_body:
+        return None
+    body: bytes = environ["wsgi.input"].read(size)
+    if len(body) != size:  # the client left early: werkzeug's path takes it, as before
         environ["wsgi.input"] = io.BytesIO(body)
         return None
     return body
