@@ -532,3 +532,16 @@ def test_http_client_mounts_the_lean_transport_for_plain_http_only() -> None:
 def test_http_client_refuses_an_unknown_kind() -> None:
     with pytest.raises(ValueError, match="unknown HTTP transport 'h2'; use one of keepalive, httpx"):
         http_client(kind="h2")
+
+
+def test_http_client_carries_no_cookie_from_one_response_to_the_next_request() -> None:
+    seen: list[str | None] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(request.headers.get("cookie"))
+        return httpx.Response(200, headers={"Set-Cookie": "session=abc; Path=/"})
+
+    with http_client(transport=httpx.MockTransport(handler)) as client:
+        client.get("http://127.0.0.1:9/first")
+        client.get("http://127.0.0.1:9/second")
+    assert seen == [None, None]
