@@ -84,3 +84,26 @@ def test_a_delayed_delivery_keeps_the_outbox_busy_and_reset_drops_it(httpserver:
 def test_back_off_grows_and_is_capped():
     policy = RetryPolicy(initial_backoff=0.5, multiplier=2, max_backoff=3)
     assert [policy.backoff(n) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 3, 3]
+
+
+def test_a_sender_bug_is_recorded_and_the_worker_goes_on(outbox, httpserver: HTTPServer, monkeypatch):
+    # Before, anything but an httpx error killed the worker thread: every later
+    # delivery sat in the queue and waits ran to their deadline.
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    real_post, calls = outbox._post, []
+
+    def flaky_post(*args):
+        calls.append(args)
+        if len(calls) <= outbox._workers:  # every worker meets the bug once
+            raise RuntimeError("boom")
+        return real_post(*args)
+
+    monkeypatch.setattr(outbox, "_post", flaky_post)
+    outbox.enqueue(EVENT, [httpserver.url_for("/hook")], tenant="t")
+    outbox.wait_idle(10)
+    outbox.enqueue({**EVENT, "id": "evt_2"}, [httpserver.url_for("/hook")], tenant="t")
+    outbox.wait_idle(10)
+    entries = outbox.log()
+    assert [e["state"] for e in entries] == ["delivered", "delivered"]
+    errors = [a["error"] for e in entries for a in e["attempts"] if a["error"]]
+    assert errors and all(err == "sender failed: RuntimeError: boom" for err in errors)
