@@ -3,6 +3,7 @@ between the floor and the harness can be read layer by layer."""
 
 from __future__ import annotations
 
+import functools
 import http.client
 import threading
 import time
@@ -18,6 +19,9 @@ from sknpay_harness.transport import KeepAliveTransport
 from .floor import RawServer
 
 BODY = b'{"id":"plink_x","status":"open"}'
+# What the harness's exchanges run on: httpx with the kept-alive transport, to
+# werkzeug with the keep-alive handler.
+STACK = "httpx + KeepAliveTransport -> werkzeug, keep-alive (QuietHandler)"
 
 
 class _StockHandler(WSGIRequestHandler):
@@ -69,7 +73,9 @@ def exchange_costs(count: int) -> dict[str, list[float]]:
             thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
             thread.start()
             url = f"http://127.0.0.1:{server.port}/x"
-            results[label] = _time(lambda u=url: client.post(u, content=b"{}"), count)
+            results[label] = _time(functools.partial(client.post, url, content=b"{}"), count)
+            if handler is QuietHandler:  # the pairing the harness runs on
+                results[STACK] = _time(functools.partial(lean.post, url, content=b"{}"), count)
             server.shutdown()
             server.server_close()
     raw.close()
