@@ -85,7 +85,6 @@ class EmbeddedMockTarget:
         """A clean view for the next test: no payments, no queued events,
         and the breaks the session started with."""
         self.app.outbox.reset()
-        self.app.outbox.chaos.clear()
         self.app.store.reset()
         self.breaks.set(self.session_breaks)
 

@@ -165,7 +165,6 @@ class ControlApi:
         and webhook endpoints. Other keys are untouched."""
         key = tenant.api_key
         self.app.outbox.reset(key)
-        self.app.outbox.chaos.clear(key)
         if self.faults is not None:
             self.faults.reset(key)
         self.app.store.reset(key)

@@ -216,7 +216,9 @@ class Outbox:
             return [d.as_dict() for d in self._log if tenant is None or d.tenant == tenant]
 
     def reset(self, tenant: str | None = None) -> None:
-        """Drop queued deliveries (all, or one tenant's) and forget the log."""
+        """Drop queued deliveries (all, or one tenant's), forget the log and
+        the chaos settings, so every caller gets the same clean outbox."""
+        self.chaos.clear(tenant)
         with self._cond:
             kept = []
             for item in self._queue:
