@@ -29,6 +29,7 @@ from typing import Any
 import httpx
 
 from .errors import TransportError
+from .lane import Answer, PlainLane
 from .redaction import Redactor
 from .transport import http_client
 
@@ -207,6 +208,11 @@ class SknPayClient:
         self.payment_tags: dict[str, str] = {}
         self._http = http_client(kind=http_transport, transport=transport, timeout=timeout,
                                  follow_redirects=False)
+        # Plain http:// requests (the local mock) skip httpx.Client's machinery;
+        # see lane.py. Redirects are never followed, so nothing is lost.
+        keepalive = self._http.keepalive
+        self._lane = (None if keepalive is None
+                      else PlainLane(keepalive, self._http.headers, self._http.timeout))
 
     def __repr__(self) -> str:
         return f"SknPayClient(base_url={self.base_url!r})"
@@ -284,7 +290,10 @@ class SknPayClient:
         while True:
             started = time.perf_counter()
             try:
-                response = self._http.request(method, url, headers=headers, content=content)
+                answer = None if self._lane is None else self._lane.send(method, url, headers, content)
+                if answer is None:
+                    answer = Answer.of(self._http.request(method, url, headers=headers,
+                                                          content=content))
             except httpx.TransportError as exc:
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 error = f"{type(exc).__name__}: {self._redactor.text(str(exc))}"
@@ -297,9 +306,8 @@ class SknPayClient:
                         f"{method} {self._redactor.text(url)} failed{tries}: {error}") from None
             else:
                 elapsed_ms = (time.perf_counter() - started) * 1000
-                decision = policy.decide(attempt, response.status_code,
-                                         response.headers.get("retry-after"))
-                exchange = self._record(method, url, headers, content, response, elapsed_ms,
+                decision = policy.decide(attempt, answer.status, answer.headers.get("retry-after"))
+                exchange = self._record(method, url, headers, content, answer, elapsed_ms,
                                         attempt, decision)
                 self._notify(exchange)
                 if decision is None:
@@ -329,14 +337,13 @@ class SknPayClient:
         url: str,
         headers: Mapping[str, str],
         content: bytes | None,
-        response: httpx.Response,
+        answer: Answer,
         elapsed_ms: float,
         attempt: int = 1,
         decision: RetryDecision | None = None,
     ) -> Exchange:
-        return self._exchange(method, url, headers, content, response.status_code,
-                              dict(response.headers), response.content, elapsed_ms,
-                              attempt, decision, None)
+        return self._exchange(method, url, headers, content, answer.status, answer.headers,
+                              answer.body, elapsed_ms, attempt, decision, None)
 
     def _exchange(
         self, method: str, url: str, headers: Mapping[str, str], content: bytes | None,

@@ -18,7 +18,7 @@ import re
 import select
 import socket
 import threading
-from typing import Any
+from typing import Any, NamedTuple
 
 import httpx
 
@@ -156,7 +156,17 @@ def _parse_head(head: bytes) -> tuple[bytes, int, bytes, list[tuple[bytes, bytes
     return version, int(code), reason, headers
 
 
-def _read_response(conn: _Connection, method: str) -> tuple[httpx.Response, bool]:
+class RawResponse(NamedTuple):
+    """A whole response as it came off the wire (interim 1xx answers skipped)."""
+
+    version: bytes
+    status: int
+    reason: bytes
+    headers: list[tuple[bytes, bytes]]  # in order, original case, duplicates kept
+    body: bytes  # de-chunked, still Content-Encoded
+
+
+def _read_response(conn: _Connection, method: str) -> tuple[RawResponse, bool]:
     """The final response (interim 1xx skipped) and whether the connection may be reused."""
     while True:
         version, status, reason, headers = _parse_head(conn.read_head())
@@ -189,11 +199,15 @@ def _read_response(conn: _Connection, method: str) -> tuple[httpx.Response, bool
         body = conn.read_exact(int(length))
     else:
         body, keep_alive = conn.read_to_close(), False
+    return RawResponse(version, status, reason, headers, body), keep_alive
+
+
+def as_httpx_response(raw: RawResponse) -> httpx.Response:
+    """The response as httpx's own transports hand it to the client."""
     # stream=, not content=: content= would add a Content-Length header of its own,
     # and httpx must still decode Content-Encoding when the client reads the body.
-    response = httpx.Response(status, headers=headers, stream=httpx.ByteStream(body),
-                              extensions={"http_version": version, "reason_phrase": reason})
-    return response, keep_alive
+    return httpx.Response(raw.status, headers=raw.headers, stream=httpx.ByteStream(raw.body),
+                          extensions={"http_version": raw.version, "reason_phrase": raw.reason})
 
 
 def _encode(request: httpx.Request) -> bytes:
@@ -241,16 +255,25 @@ class KeepAliveTransport(httpx.BaseTransport):
             raise httpx.UnsupportedProtocol(
                 f"KeepAliveTransport speaks plain http:// only, not {url.scheme}:// ({url}); "
                 "mount httpx's default transport for it", request=request)
-        origin = (url.host, url.port or 80)
-        timeouts: dict[str, Any] = request.extensions.get("timeout", {})
-        data = _encode(request)
+        raw = self.send((url.host, url.port or 80), _encode(request), request.method,
+                        request.extensions.get("timeout", {}), request)
+        return as_httpx_response(raw)
+
+    def send(self, origin: Origin, data: bytes, method: str, timeouts: dict[str, Any],
+             request: httpx.Request | None = None) -> RawResponse:
+        """Send one encoded request (head and body) to ``origin`` and read the whole answer.
+
+        Failures are httpx's TransportError kinds, carrying ``request`` when given.
+        A pooled connection the server closed before answering is replaced once.
+        """
         conn = self._checkout(origin)
         if conn is not None:
             try:
-                return self._exchange(conn, origin, data, request, timeouts)
+                return self._exchange(conn, origin, data, method, request, timeouts)
             except _Stale:
                 pass  # the server closed it as we reused it; the request was never processed
-        return self._exchange(self._connect(origin, request, timeouts), origin, data, request, timeouts)
+        return self._exchange(self._connect(origin, request, timeouts), origin, data, method,
+                              request, timeouts)
 
     def close(self) -> None:
         """Close the idle connections; any still in use is closed when its response is in."""
@@ -283,7 +306,8 @@ class KeepAliveTransport(httpx.BaseTransport):
         conn.close()
 
     # -- one exchange -------------------------------------------------------------
-    def _connect(self, origin: Origin, request: httpx.Request, timeouts: dict[str, Any]) -> _Connection:
+    def _connect(self, origin: Origin, request: httpx.Request | None,
+                 timeouts: dict[str, Any]) -> _Connection:
         timeout = timeouts.get("connect")
         try:
             sock = socket.create_connection(origin, timeout=timeout)
@@ -295,11 +319,11 @@ class KeepAliveTransport(httpx.BaseTransport):
         sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)  # small writes go out at once
         return _Connection(sock)
 
-    def _exchange(self, conn: _Connection, origin: Origin, data: bytes, request: httpx.Request,
-                  timeouts: dict[str, Any]) -> httpx.Response:
+    def _exchange(self, conn: _Connection, origin: Origin, data: bytes, method: str,
+                  request: httpx.Request | None, timeouts: dict[str, Any]) -> RawResponse:
         """Send, read the whole response, then pool or close the connection."""
         try:
-            response, keep_alive = self._send_and_read(conn, origin, data, request, timeouts)
+            response, keep_alive = self._send_and_read(conn, origin, data, method, request, timeouts)
         except BaseException:
             conn.close()
             raise
@@ -309,8 +333,9 @@ class KeepAliveTransport(httpx.BaseTransport):
             conn.close()
         return response
 
-    def _send_and_read(self, conn: _Connection, origin: Origin, data: bytes, request: httpx.Request,
-                       timeouts: dict[str, Any]) -> tuple[httpx.Response, bool]:
+    def _send_and_read(self, conn: _Connection, origin: Origin, data: bytes, method: str,
+                       request: httpx.Request | None, timeouts: dict[str, Any]
+                       ) -> tuple[RawResponse, bool]:
         where = _where(origin)
         conn.received = False
         try:
@@ -325,7 +350,7 @@ class KeepAliveTransport(httpx.BaseTransport):
             raise httpx.WriteError(f"sending to {where} failed: {exc}", request=request) from exc
         try:
             conn.settimeout(timeouts.get("read"))
-            return _read_response(conn, request.method)
+            return _read_response(conn, method)
         except TimeoutError as exc:
             raise httpx.ReadTimeout(f"no response from {where} within {timeouts.get('read')} s",
                                     request=request) from exc
@@ -351,7 +376,7 @@ HTTP_TRANSPORTS = ("keepalive", "httpx")
 
 
 def http_client(*, kind: str = "keepalive", transport: httpx.BaseTransport | None = None,
-                **options: Any) -> httpx.Client:
+                **options: Any) -> SessionClient:
     """An httpx.Client whose ``http://`` requests go through :class:`KeepAliveTransport`.
 
     ``kind`` "httpx" keeps httpx's own transport throughout (the escape hatch if
@@ -361,9 +386,11 @@ def http_client(*, kind: str = "keepalive", transport: httpx.BaseTransport | Non
     """
     if kind not in HTTP_TRANSPORTS:
         raise ValueError(f"unknown HTTP transport {kind!r}; use one of {', '.join(HTTP_TRANSPORTS)}")
-    if transport is None and kind == "keepalive":
-        options["mounts"] = {"http://": KeepAliveTransport(), **options.get("mounts", {})}
-    return SessionClient(transport=transport, **options)
+    keepalive = None
+    if transport is None and kind == "keepalive" and "http://" not in options.get("mounts", {}):
+        keepalive = KeepAliveTransport()
+        options["mounts"] = {"http://": keepalive, **options.get("mounts", {})}
+    return SessionClient(transport=transport, keepalive=keepalive, **options)
 
 
 class _Cookieless(httpx.Cookies):
@@ -380,9 +407,10 @@ class SessionClient(httpx.Client):
     overrides. Skipping the Set-Cookie parsing also saves ~15 us a response.
     """
 
-    def __init__(self, **options: Any) -> None:
+    def __init__(self, *, keepalive: KeepAliveTransport | None = None, **options: Any) -> None:
         super().__init__(**options)
         self._cookieless = _Cookieless()
+        self.keepalive = keepalive  # the transport mounted for http://, when it is ours
 
     @property
     def cookies(self) -> httpx.Cookies:
