@@ -24,6 +24,7 @@ import httpx
 
 from .. import signing
 from ..errors import WaitTimeout
+from ..lane import PlainLane
 from ..transport import KeepAliveTransport, http_client
 from ..waiting import wait_until
 from .breaks import BreakSet
@@ -103,15 +104,20 @@ class Outbox:
         self.delay: Delay = delay
         self._random = random.Random(seed)
         self._workers = workers
-        # The mock's own deliveries to http:// endpoints skip httpx.Client's
+        # The mock's own deliveries to plain http:// endpoints skip httpx.Client's
         # request building, cookie and redirect machinery (~70 us a delivery)
-        # and go straight to the kept-alive transport; https (or kind
-        # "httpx") goes through a plain httpx.Client.
+        # and go by the plain lane onto a kept-alive pool; https, an odd URL or
+        # kind "httpx" go through a plain httpx.Client.
         self._http = http_client(kind="httpx", timeout=timeout, headers={"User-Agent": USER_AGENT})
-        self.direct = KeepAliveTransport() if http_transport == "keepalive" else None
-        self._timeouts = httpx.Timeout(timeout).as_dict()
-        self._urls: dict[str, httpx.URL] = {}
-        self._cond = threading.Condition()
+        self._keepalive = KeepAliveTransport() if http_transport == "keepalive" else None
+        self.direct = None if self._keepalive is None else PlainLane(
+            self._keepalive, httpx.Headers({"User-Agent": USER_AGENT}), httpx.Timeout(timeout))
+        # One lock, two conditions: workers wait on ``_due`` for work, anyone
+        # else on ``_cond`` for a change of state (idle, a delivery settled).
+        # Apart, a new event wakes one worker, not every worker and waiter.
+        lock = threading.Lock()
+        self._cond = threading.Condition(lock)
+        self._due = threading.Condition(lock)
         self._queue: list[tuple[float, int, OutgoingDelivery]] = []
         self._tie = itertools.count()
         self._ids = itertools.count(1)
@@ -135,13 +141,14 @@ class Outbox:
     def stop(self) -> None:
         with self._cond:
             self._stopping = True
+            self._due.notify_all()
             self._cond.notify_all()
         for t in self._threads:
             t.join(timeout=5)
         self._threads.clear()
         self._http.close()
-        if self.direct is not None:
-            self.direct.close()
+        if self._keepalive is not None:
+            self._keepalive.close()
 
     # -- producers ---------------------------------------------------------
     def enqueue(self, event: dict[str, Any], endpoints: list[str], tenant: str) -> list[OutgoingDelivery]:
@@ -166,6 +173,7 @@ class Outbox:
                     self._push(delivery)
                     self._log.append(delivery)
                     made.append(delivery)
+            self._due.notify(len(made))  # a woken worker takes whatever is due first
             self._cond.notify_all()
         return made
 
@@ -235,6 +243,7 @@ class Outbox:
                               maxlen=self._log.maxlen)
             idle = not self._queue and self._in_flight == 0
             listeners = list(self._idle_listeners) if idle else []
+            self._due.notify_all()
             self._cond.notify_all()
         for callback in listeners:
             callback()
@@ -252,7 +261,7 @@ class Outbox:
             with self._cond:
                 self._in_flight -= 1
                 delivery.attempts.append(attempt)
-                self._settle(delivery, attempt)
+                self._settle(delivery, attempt)  # a retry is queued: this worker loops to it
                 idle = not self._queue and self._in_flight == 0
                 listeners = list(self._idle_listeners) if idle else []
                 self._cond.notify_all()
@@ -268,9 +277,9 @@ class Outbox:
                 wait = self._queue[0][0] - time.monotonic()
                 if wait <= 0:
                     return heapq.heappop(self._queue)[2]
-                self._cond.wait(wait)  # the configured delay / back-off itself
+                self._due.wait(wait)  # the configured delay / back-off itself
             else:
-                self._cond.wait()
+                self._due.wait()
         return None
 
     def _attempt(self, delivery: OutgoingDelivery) -> Attempt:
@@ -296,18 +305,11 @@ class Outbox:
         return Attempt(number, now, status, error, (time.perf_counter() - started) * 1000)
 
     def _post(self, endpoint: str, body: bytes, headers: dict[str, str]) -> int:
-        url = self._urls.get(endpoint)
-        if url is None:
-            if len(self._urls) >= 64:  # endpoints are few; a bound all the same
-                self._urls.clear()
-            url = self._urls[endpoint] = httpx.URL(endpoint)
-        if self.direct is None or url.scheme != "http":
-            return self._http.post(url, content=body, headers=headers).status_code
-        request = httpx.Request("POST", url, content=body, headers={**headers, "User-Agent": USER_AGENT},
-                                extensions={"timeout": self._timeouts})
-        response = self.direct.handle_request(request)  # read whole; the connection is back in the pool
-        response.close()
-        return response.status_code
+        if self.direct is not None:
+            answer = self.direct.send("POST", endpoint, headers, body)
+            if answer is not None:
+                return answer.status
+        return self._http.post(endpoint, content=body, headers=headers).status_code
 
     def _settle(self, delivery: OutgoingDelivery, attempt: Attempt) -> None:
         if delivery.state == "dropped":
