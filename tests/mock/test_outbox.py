@@ -81,6 +81,25 @@ def test_a_delayed_delivery_keeps_the_outbox_busy_and_reset_drops_it(httpserver:
         box.stop()
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_new_event_is_sent_while_workers_wait_out_a_later_one(httpserver: HTTPServer, workers):
+    # Every worker may be asleep until the far delivery is due; the new one
+    # must wake one of them, or it would wait out the hour too.
+    httpserver.expect_request("/hook").respond_with_data("ok")
+    sent = threading.Event()
+    box = Outbox(SECRET, retry=FAST, delay=3600, workers=workers)
+    box.attempt_listeners.append(lambda delivery, attempt: sent.set())
+    box.start()
+    try:
+        box.enqueue(EVENT, [httpserver.url_for("/hook")], tenant="t")
+        box.delay = 0.0
+        box.enqueue({**EVENT, "id": "evt_2"}, [httpserver.url_for("/hook")], tenant="t")
+        assert sent.wait(10), f"evt_2 not sent within 10 s; outbox log: {box.log()}"
+        assert [d["state"] for d in box.log()] == ["pending", "delivered"]
+    finally:
+        box.stop()
+
+
 def test_back_off_grows_and_is_capped():
     policy = RetryPolicy(initial_backoff=0.5, multiplier=2, max_backoff=3)
     assert [policy.backoff(n) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 3, 3]
