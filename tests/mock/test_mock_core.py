@@ -6,6 +6,9 @@ exactly what cancel enqueued without any delivery timing.
 
 from __future__ import annotations
 
+import re
+import string
+
 import httpx
 import pytest
 
@@ -164,3 +167,15 @@ def test_unknown_break_names_are_refused_with_the_known_list():
 def test_every_break_documents_the_promise_it_breaks(name):
     cls = BREAKS[name]
     assert cls.promise and cls.__doc__, name
+
+
+@pytest.mark.parametrize("seed", [None, 7])
+def test_ids_are_distinct_and_use_the_whole_alphabet(seed):
+    ids = IdFactory(seed)
+    made = [ids.new("plink") for _ in range(10_000)]
+    assert len(set(made)) == len(made)
+    assert all(re.fullmatch(r"plink_[A-Za-z0-9]{24}", one) for one in made)
+    assert set("".join(m[6:] for m in made)) == set(string.ascii_letters + string.digits)
+    if seed is not None:  # seeded runs replay the very same ids
+        again = IdFactory(seed)
+        assert [again.new("plink") for _ in range(5)] == made[:5]
