@@ -109,7 +109,7 @@ class MockApp:
         response = self.dispatch(request)
         if self.request_log_hook is not None:
             self.request_log_hook(request, response)
-        return response(environ, start_response)
+        return _as_wsgi(response, environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
         try:
@@ -392,6 +392,25 @@ def _hot_route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
         if payment_id is not None:
             return endpoint, {"payment_id": payment_id}
     return "create", {}
+
+
+def _as_wsgi(response: Response, environ: WSGIEnviron,
+             start_response: StartResponse) -> Iterable[bytes]:
+    """``response(environ, start_response)``, without its header copy and closing
+    wrapper when they change nothing: a whole body with its Content-Length, no
+    Location to rewrite, no close callbacks, a status and method that keep the body.
+    (~6 us a request, on the thread that serves every API call.)"""
+    body = response.response
+    if (type(body) is list and all(type(chunk) is bytes for chunk in body)
+            and not response._on_close
+            and response.status_code >= 200 and response.status_code not in (204, 304)
+            and environ["REQUEST_METHOD"] != "HEAD"):
+        headers = response.headers.to_wsgi_list()
+        names = {name.lower() for name, _ in headers}
+        if "content-length" in names and not names & {"location", "content-location"}:
+            start_response(response.status, headers)
+            return body
+    return response(environ, start_response)
 
 
 def _fingerprint(body: Any) -> str:
