@@ -14,14 +14,15 @@ import httpx
 from werkzeug.serving import WSGIRequestHandler, make_server
 
 from sknpay_harness._serving import QuietHandler
+from sknpay_harness.lane import PlainLane
 from sknpay_harness.transport import KeepAliveTransport
 
 from .floor import RawServer
 
 BODY = b'{"id":"plink_x","status":"open"}'
-# What the harness's exchanges run on: httpx with the kept-alive transport, to
-# werkzeug with the keep-alive handler.
-STACK = "httpx + KeepAliveTransport -> werkzeug, keep-alive (QuietHandler)"
+# What the harness's exchanges run on: the plain lane onto the kept-alive pool
+# (httpx's own request path for anything else), to werkzeug with the keep-alive handler.
+STACK = "PlainLane -> werkzeug, keep-alive (QuietHandler)"
 
 
 class _StockHandler(WSGIRequestHandler):
@@ -62,11 +63,15 @@ def exchange_costs(count: int) -> dict[str, list[float]]:
     results["http.client -> raw socket server"] = _time(stdlib_call, count)
     conn.close()
     with httpx.Client() as client, httpx.Client(transport=KeepAliveTransport()) as lean:
+        pool = KeepAliveTransport()
+        lane = PlainLane(pool, client.headers, client.timeout)
         url = f"http://127.0.0.1:{raw.port}/x"
         results["httpx -> raw socket server"] = _time(
             lambda: client.post(url, content=b"{}"), count)
         results["httpx + KeepAliveTransport -> raw socket server"] = _time(
             lambda: lean.post(url, content=b"{}"), count)
+        results["PlainLane -> raw socket server"] = _time(
+            lambda: lane.send("POST", url, {}, b"{}"), count)
         for label, handler in (("httpx -> werkzeug, keep-alive (QuietHandler)", QuietHandler),
                                ("httpx -> werkzeug, stock (closes)", _StockHandler)):
             server = make_server("127.0.0.1", 0, _wsgi, threaded=True, request_handler=handler)
@@ -74,10 +79,14 @@ def exchange_costs(count: int) -> dict[str, list[float]]:
             thread.start()
             url = f"http://127.0.0.1:{server.port}/x"
             results[label] = _time(functools.partial(client.post, url, content=b"{}"), count)
-            if handler is QuietHandler:  # the pairing the harness runs on
-                results[STACK] = _time(functools.partial(lean.post, url, content=b"{}"), count)
+            if handler is QuietHandler:  # the pairings the harness runs on
+                results["httpx + KeepAliveTransport -> werkzeug, keep-alive (QuietHandler)"] = _time(
+                    functools.partial(lean.post, url, content=b"{}"), count)
+                results[STACK] = _time(
+                    functools.partial(lane.send, "POST", url, {}, b"{}"), count)
             server.shutdown()
             server.server_close()
+        pool.close()
     raw.close()
     return results
 

@@ -166,9 +166,9 @@ def pytest_walls(repeats: int) -> dict[str, Any]:
 
 
 def stack_floor(report: dict[str, Any]) -> dict[str, Any]:
-    """What the scenario's four exchanges cost on the stack alone (httpx with the
-    kept-alive transport, werkzeug server kept alive), with no harness logic at
-    all: the floor any harness built on this stack can reach."""
+    """What the scenario's four exchanges cost on the stack alone (the plain lane
+    onto the kept-alive pool, werkzeug server kept alive), with no harness logic
+    at all: the floor any harness built on this stack can reach."""
     per_exchange = report["exchange"][components.STACK]["p50"]
     floor_ms = 4 * per_exchange + report["wake"]["floor"]["p50"]
     harness = report["sequential"]["harness"]["total"]["p50"]
@@ -235,9 +235,8 @@ def render(report: dict[str, Any]) -> str:
     sf = report["stack_floor"]
     parts += ["", "Sequential scenario, ms (harness vs floor)",
               table(["step", "p50", "p90", "p99", "floor p50", "floor p99", "p50 ratio"], rows),
-              f"stack floor (4 exchanges httpx + KeepAliveTransport -> werkzeug kept alive + a "
-              f"Condition wake, no "
-              f"harness logic): {sf['p50_ms']:.2f} ms p50; the harness is "
+              f"stack floor (4 exchanges PlainLane -> werkzeug kept alive + a Condition wake, "
+              f"no harness logic): {sf['p50_ms']:.2f} ms p50; the harness is "
               f"{sf['harness_ratio']:.1f}x that"]
     w = report["wake"]
     parts += ["", "Webhook wake latency, ms (listener received -> waiter unblocked)",
