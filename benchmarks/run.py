@@ -180,7 +180,7 @@ def verdicts(report: dict[str, Any], args: argparse.Namespace) -> list[dict[str,
     seq = report["sequential"]
     p50_ratio = seq["harness"]["total"]["p50"] / seq["floor"]["total"]["p50"]
     out = [
-        _verdict("scenario p50 <= 2x floor", f"{p50_ratio:.1f}x floor "
+        _verdict("scenario p50 <= 2x floor", f"{p50_ratio:.2f}x floor "
                  f"({seq['harness']['total']['p50']:.2f} vs {seq['floor']['total']['p50']:.2f} ms)",
                  p50_ratio <= 2),
         _verdict("wake latency p99 < 1 ms", f"{report['wake']['harness']['p99']:.3f} ms",
@@ -212,10 +212,12 @@ def verdicts(report: dict[str, Any], args: argparse.Namespace) -> list[dict[str,
         alone = walls["scenario alone (pytest tests/scenarios)"]
         out.append(_verdict("scenario alone under pytest <= 1 s wall", f"{alone['seconds']:.2f} s",
                             alone["seconds"] <= 1 and alone["exit"] == 0))
-        for label in ("whole suite (pytest)", "whole suite (pytest -n 2)"):
-            w = walls[label]
-            out.append(_verdict(f"{label} < 60 s", f"{w['seconds']:.1f} s, exit {w['exit']}",
-                                w["seconds"] < 60 and w["exit"] == 0))
+        # "Under 60 s on 2 cores": the run that uses both cores. The one-process
+        # run is in the pytest table, for comparison.
+        w = walls["whole suite (pytest -n 2)"]
+        out.append(_verdict("whole suite on 2 cores (pytest -n 2) < 60 s",
+                            f"{w['seconds']:.1f} s, exit {w['exit']}",
+                            w["seconds"] < 60 and w["exit"] == 0))
     return out
 
 
