@@ -17,10 +17,8 @@ from ..redaction import Redactor
 from ..reporting import Reporter
 from ..settings import Settings
 from ..targets import EmbeddedMockTarget, SandboxTarget, Target
-from .state import contract_key, recorder_key, run_log_key, settings_key
+from .state import DELIVERIES_KEPT, contract_key, recorder_key, run_log_key, settings_key
 from .views import TestWebhooks
-
-_DELIVERIES_KEPT = 500  # in the run summary file; the counters count all
 
 
 @pytest.fixture(scope="session")
@@ -73,7 +71,7 @@ def sknpay_listener(
     log.delivery_counts = dict(vars(sknpay_inbox.counters))
     deliveries = sknpay_inbox.deliveries()
     log.ignored = [d.line() for d in deliveries if d.outcome == IGNORED]
-    log.deliveries = [d.as_report() for d in deliveries[:_DELIVERIES_KEPT]]
+    log.deliveries = [d.as_report() for d in deliveries[:DELIVERIES_KEPT]]
     listener.check_handler_errors()
 
 

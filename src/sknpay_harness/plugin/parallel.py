@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from ..contract import UnknownField
-from .state import RunLog, WaitRecord, contract_key, run_log_key
+from ..ledger import CleanupResult
+from .state import DELIVERIES_KEPT, RunLog, WaitRecord, contract_key, run_log_key
 
 _OUTPUT_KEY = "sknpay_run_log"
 
@@ -29,16 +30,20 @@ def configure_worker(config: pytest.Config) -> None:
 
 
 def send_to_controller(config: pytest.Config) -> None:
-    """On a worker, at session end: hand the run log and drift to the controller."""
+    """On a worker, at session end: hand the run log and drift to the controller
+    (plain data: xdist sends it over execnet)."""
     if not is_worker(config) or run_log_key not in config.stash:
         return
     log = config.stash[run_log_key]
     with log.lock:
-        waits = [w.__dict__ for w in log.waits]
-        scenarios = list(log.scenarios)
-    drift = [u.__dict__ for u in config.stash[contract_key].drift.values()]
-    config.workeroutput[_OUTPUT_KEY] = {  # type: ignore[attr-defined]
-        "api_url": log.api_url, "waits": waits, "scenarios": scenarios, "drift": drift}
+        output = {
+            "api_url": log.api_url, "waits": [vars(w) for w in log.waits],
+            "scenarios": list(log.scenarios), "retries": list(log.retries),
+            "delivery_counts": dict(log.delivery_counts), "ignored": list(log.ignored),
+            "deliveries": list(log.deliveries), "cleanup": [vars(r) for r in log.cleanup],
+        }
+    output["drift"] = [vars(u) for u in config.stash[contract_key].drift.values()]
+    config.workeroutput[_OUTPUT_KEY] = output  # type: ignore[attr-defined]
 
 
 def merge_from_worker(config: pytest.Config, node: Any) -> None:
@@ -52,4 +57,10 @@ def merge_from_worker(config: pytest.Config, node: Any) -> None:
             log.api_url = f"{data['api_url']} (each worker has its own mock)"
         log.scenarios.extend(data["scenarios"])
         log.waits.extend(WaitRecord(**w) for w in data["waits"])
+        log.retries.extend(data["retries"])
+        for outcome, count in data["delivery_counts"].items():
+            log.delivery_counts[outcome] = log.delivery_counts.get(outcome, 0) + count
+        log.ignored.extend(data["ignored"])
+        log.deliveries.extend(data["deliveries"][:max(0, DELIVERIES_KEPT - len(log.deliveries))])
+        log.cleanup.extend(CleanupResult(**r) for r in data["cleanup"])
     config.stash[contract_key].merge_drift(UnknownField(**u) for u in data["drift"])

@@ -15,6 +15,8 @@ from ..ledger import CleanupResult
 from ..recording import Recorder
 from ..settings import Settings
 
+DELIVERIES_KEPT = 500  # delivery records in the run summary file; the counters count all
+
 
 @dataclass(frozen=True)
 class WaitRecord:
