@@ -78,7 +78,9 @@ class PlainLane:
     def _head(self, method: str, url: str, headers: Mapping[str, str],
               content: bytes | None) -> tuple[tuple[str, int], bytes] | None:
         match = _PLAIN_URL.fullmatch(url)
-        if match is None or "/." in match.group(4) or not _METHOD.fullmatch(method):
+        if (match is None or "/." in match.group(4) or not _METHOD.fullmatch(method)
+                or (content is not None and type(content) is not bytes)
+                or self._transport.closed):  # httpx's way says why it cannot send
             return None
         authority, target = match.group(1), match.group(4)
         known = self._origins.get(authority)

@@ -275,6 +275,10 @@ class KeepAliveTransport(httpx.BaseTransport):
         return self._exchange(self._connect(origin, request, timeouts), origin, data, method,
                               request, timeouts)
 
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
     def close(self) -> None:
         """Close the idle connections; any still in use is closed when its response is in."""
         with self._lock:

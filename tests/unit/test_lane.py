@@ -194,3 +194,17 @@ def test_client_takes_the_lane_only_with_its_own_transport(server):
     assert len(same) == 1 and odd.status == 200
     assert server.seen[-1].startswith(b"GET /payments/with%20space HTTP/1.1\r\n")
     assert server.seen[0] == server.seen[2]  # the lane's bytes, and httpx.Client's over our transport
+
+
+def test_str_content_and_a_closed_client_go_httpx_way(httpx_way, lane):
+    assert lane._head("POST", "http://127.0.0.1:9/a", {}, "text") is None  # type: ignore[arg-type]
+    httpx_way.close()
+    assert lane.send("GET", "http://127.0.0.1:9/a", {}, None) is None
+
+
+def test_a_closed_client_refuses_as_httpx_does(server):
+    client = SknPayClient(server.url, "sk_test_lane")
+    client.close()
+    with pytest.raises(RuntimeError, match="client has been closed"):
+        client.retrieve_payment("plink_abc")
+    assert server.seen == []
