@@ -126,7 +126,6 @@ class Exchange:
     response_headers: Mapping[str, str]
     response_body: str
     elapsed_ms: float
-    curl: str
     attempt: int = 1
     retry_in: float | None = None  # seconds until the next attempt; None: this is the answer
     retry_reason: str | None = None
@@ -141,6 +140,11 @@ class Exchange:
                 f"{self.method} {self.url} answered {self.status} with a body that is not JSON: "
                 f"{self.response_body[:300]!r}"
             ) from None
+
+    @property
+    def curl(self) -> str:
+        """A ready-to-paste curl command, built from this (redacted) record."""
+        return curl_line(self.method, self.url, self.request_headers, self.request_body)
 
     @property
     def final(self) -> bool:
@@ -363,7 +367,6 @@ class SknPayClient:
             response_headers=r.headers(response_headers),
             response_body=r.text(response_body[:_BODY_LIMIT].decode("utf-8", "replace")),
             elapsed_ms=elapsed_ms,
-            curl=curl_line(method, r.text(url), headers, request_body),
             attempt=attempt,
             retry_in=None if decision is None else decision.delay,
             retry_reason=None if decision is None else decision.reason,
@@ -386,7 +389,10 @@ class _Tagged:
 
 
 def curl_line(method: str, url: str, headers: Mapping[str, str], body: str | None) -> str:
-    """A ready-to-paste curl command that reads the key from $SKNPAY_API_KEY."""
+    """A ready-to-paste curl command that reads the key from $SKNPAY_API_KEY.
+
+    Give it redacted headers and body: only a Bearer Authorization is rebuilt
+    (from the environment); any other value is printed as given."""
     parts = ["curl", "-sS", "-X", method, shlex.quote(url)]
     for name, value in headers.items():
         if name.lower() == "authorization":

@@ -53,6 +53,15 @@ def test_curl_line_reads_the_key_from_the_environment(client):
     assert '"Authorization: Bearer $SKNPAY_API_KEY"' in ex.curl and KEY not in ex.curl
 
 
+def test_curl_line_masks_every_secret_a_header_carries(client):
+    ex = client.request("GET", "/payments/plink_1", headers={
+        "Cookie": "session=cookie-value-123", "Proxy-Authorization": "Basic cHJveHk6c2VjcmV0",
+        "X-Debug": f"key={KEY}"})
+    for secret in ("cookie-value-123", "cHJveHk6c2VjcmV0", KEY):
+        assert secret not in ex.curl and secret not in json.dumps(ex.as_report()), ex.curl
+    assert "'Cookie: [REDACTED]'" in ex.curl and "'X-Debug: key=[REDACTED]'" in ex.curl
+
+
 def test_hosted_page_is_fetched_without_the_key(client, seen):
     client.hosted_page("https://pay.example/pay/plink_1")
     assert "Authorization" not in seen[0].headers
