@@ -40,7 +40,7 @@ def exchange(method, url, status, body, request_body=None, headers=None):
     return Exchange(method, url, {"Authorization": "Bearer [REDACTED]",
                                   "Idempotency-Key": "5f0c-key"}, request_body, status,
                     headers or {"Content-Type": "application/json; charset=utf-8",
-                                "Date": "Thu, 26 Nov 2026", "Server": "x"}, body, 1.0, "curl")
+                                "Date": "Thu, 26 Nov 2026", "Server": "x"}, body, 1.0)
 
 
 def test_normaliser_numbers_ids_hides_times_origins_and_secrets():
