@@ -33,7 +33,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import IO
 
-READY_PREFIX = "sknpay-mock listening on "  # printed by sknpay_harness.mock.cli
+from .mock.cli import READY_PREFIX
+
 KEY_ENV, SECRET_ENV = "SKNPAY_REHEARSAL_API_KEY", "SKNPAY_REHEARSAL_WEBHOOK_SECRET"
 WEBHOOK_PATH = "/sknpay/rehearsal-endpoint"  # any path: the listener takes them all
 DEFAULT_PYTEST_ARGS = ("-m", "smoke")
