@@ -1,6 +1,6 @@
 """Run every benchmark, print a table, write reports/bench.json.
 
-    python -m benchmarks            # the full run (~3-4 min on 2 cores)
+    python -m benchmarks            # the full run (~7 min on 2 cores)
     python -m benchmarks --quick    # a short run (~1 min) to check nothing regressed
 
 Figures are relative: the floor (bare sockets, http.client, a bare Condition)
