@@ -204,8 +204,9 @@ class Recorder:
     """Collects a run's final exchanges; :meth:`save` writes them with the webhooks."""
 
     def __init__(self, directory: Path, api_url: str, redactor: Redactor, *,
-                 source: Mapping[str, str] | None = None) -> None:
+                 source: Mapping[str, str] | None = None, name_suffix: str = "") -> None:
         self.directory = directory
+        self.name_suffix = name_suffix  # e.g. "-gw0": workers saving in the same second
         self.api_url = api_url
         self.normaliser = Normaliser(redactor)
         self._redactor = redactor
@@ -232,19 +233,20 @@ class Recorder:
             }
 
     def save(self, events: Iterable[ReceivedEvent]) -> Path:
-        """Write ``<directory>/<UTC timestamp>.json``; returns its path."""
+        """Write ``<directory>/<UTC timestamp><name_suffix>.json``; returns its path."""
         data = self.recording(events)
         text = json.dumps(data, indent=2, sort_keys=False) + "\n"
         if self._redactor.contains_secret(text):  # belt and braces: never write a secret
             raise RuntimeError("refusing to write a recording that still contains a secret")
         self.directory.mkdir(parents=True, exist_ok=True)
-        path = self.directory / (time.strftime("%Y%m%dT%H%M%SZ", time.gmtime()) + ".json")
+        stamp = time.strftime("%Y%m%dT%H%M%SZ", time.gmtime())
+        path = self.directory / f"{stamp}{self.name_suffix}.json"
         path.write_text(text, encoding="utf-8")
         return path
 
 
 def newest_recording(directory: Path) -> Path | None:
-    """The most recent ``*.json`` by name (names are UTC timestamps)."""
+    """The most recent ``*.json`` by name (names start with a UTC timestamp)."""
     found = sorted(directory.glob("*.json"))
     return found[-1] if found else None
 

@@ -3,6 +3,7 @@ summary adds up what every worker saw."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from xml.etree import ElementTree
 
@@ -57,12 +58,14 @@ def test_the_controller_merges_every_part_of_each_workers_log():
                  retries=["POST /payments -> 503 [attempt 1]"],
                  delivery_counts={"accepted": 2, "ignored": 1}, ignored=["evt_x for plink_other"],
                  deliveries=[{"n": n} for n in range(DELIVERIES_KEPT - 1)],
-                 cleanup=[CleanupResult("plink_a", "a", "canceled")])
+                 cleanup=[CleanupResult("plink_a", "a", "canceled")],
+                 recordings=[Path("recordings/20261126T101010Z-gw0.json")])
     two = RunLog(api_url="http://127.0.0.1:2/api/v1", scenarios=["b"],
                  retries=["POST /payments/plink_b/cancel -> 503 [attempt 1]"],
                  delivery_counts={"accepted": 3, "duplicate": 1},
                  deliveries=[{"n": "two"}, {"n": "over the cap"}],
-                 cleanup=[CleanupResult("plink_b", "b", "failed: 500")])
+                 cleanup=[CleanupResult("plink_b", "b", "failed: 500")],
+                 recordings=[Path("recordings/20261126T101010Z-gw1.json")])
     controller = SimpleNamespace(stash=pytest.Stash())
     controller.stash[run_log_key] = RunLog()
     controller.stash[contract_key] = Contract()
@@ -77,3 +80,4 @@ def test_the_controller_merges_every_part_of_each_workers_log():
     assert merged.ignored == ["evt_x for plink_other"]
     assert len(merged.deliveries) == DELIVERIES_KEPT and merged.deliveries[-1] == {"n": "two"}
     assert [r.outcome for r in merged.cleanup] == ["canceled", "failed: 500"]
+    assert merged.recordings == one.recordings + two.recordings

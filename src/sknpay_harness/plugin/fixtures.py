@@ -137,7 +137,7 @@ def sknpay_client(
     yield client
     if recorder is not None:
         client.remove_observer(recorder.observe)
-        log.recording = recorder.save(sknpay_inbox.events())
+        log.recordings.append(recorder.save(sknpay_inbox.events()))
     if sandbox:
         # The embedded mock forgets its payments per test; the sandbox keeps
         # them, so open links this run left behind are canceled here.
@@ -151,8 +151,11 @@ def start_recording(
     """With --sknpay-record on the sandbox target: record every final exchange."""
     if not settings.record or settings.target != "sandbox":
         return None
+    # Each xdist worker records the tests it ran, in a file of its own.
+    worker = getattr(config, "workerinput", {}).get("workerid")
     recorder = Recorder(config.rootpath / settings.record_dir, client.base_url, redactor,
-                        source={"target": settings.target})
+                        source={"target": settings.target},
+                        name_suffix=f"-{worker}" if worker else "")
     config.stash[recorder_key] = recorder
     client.add_observer(recorder.observe)
     return recorder

@@ -180,7 +180,7 @@ def _summarise_sandbox(write: Callable[[str], None], log: RunLog) -> None:
               f"{len(log.cleanup) - len(failed)} canceled, {len(failed)} failed")
         for r in log.cleanup:
             write(f"  {r.payment_id} [{r.test or '?'}]: {r.outcome}")
-    if log.recording is not None:
-        write(f"recording: {log.recording}")
+    for path in log.recordings:
+        write(f"recording: {path}")
     if log.summary_file is not None:
         write(f"run summary: {log.summary_file}")

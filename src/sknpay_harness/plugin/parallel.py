@@ -7,6 +7,7 @@ Nothing here imports xdist; it only reads the attributes xdist sets
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -41,6 +42,7 @@ def send_to_controller(config: pytest.Config) -> None:
             "scenarios": list(log.scenarios), "retries": list(log.retries),
             "delivery_counts": dict(log.delivery_counts), "ignored": list(log.ignored),
             "deliveries": list(log.deliveries), "cleanup": [vars(r) for r in log.cleanup],
+            "recordings": [str(path) for path in log.recordings],
         }
     output["drift"] = [vars(u) for u in config.stash[contract_key].drift.values()]
     config.workeroutput[_OUTPUT_KEY] = output  # type: ignore[attr-defined]
@@ -63,4 +65,5 @@ def merge_from_worker(config: pytest.Config, node: Any) -> None:
         log.ignored.extend(data["ignored"])
         log.deliveries.extend(data["deliveries"][:max(0, DELIVERIES_KEPT - len(log.deliveries))])
         log.cleanup.extend(CleanupResult(**r) for r in data["cleanup"])
+        log.recordings.extend(Path(p) for p in data["recordings"])
     config.stash[contract_key].merge_drift(UnknownField(**u) for u in data["drift"])

@@ -39,7 +39,7 @@ class RunLog:
     ignored: list[str] = field(default_factory=list)  # deliveries for other runs' payments
     deliveries: list[dict[str, Any]] = field(default_factory=list)  # redacted
     cleanup: list[CleanupResult] = field(default_factory=list)
-    recording: Path | None = None
+    recordings: list[Path] = field(default_factory=list)  # one per process (xdist worker)
     summary_file: Path | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -59,7 +59,7 @@ class RunLog:
                                        "ignored": list(self.ignored),
                                        "all": list(self.deliveries)},
                 "cleanup": [vars(r) for r in self.cleanup],
-                "recording": None if self.recording is None else str(self.recording),
+                "recordings": [str(path) for path in self.recordings],
             }
 
     def note_exchange(self, exchange: Exchange) -> None:
