@@ -2,8 +2,12 @@
 
 jsonschema walks the schema on every call (keyword lookups, validator
 evolution, $ref resolution), which costs 100-200 us per payment or event on
-the harness's hot path. The predicates here do the same checks as closures
-built once, in a few microseconds.
+the harness's hot path. Here each schema becomes the source of one Python
+function, written once and compiled with ``compile()``: the checks of every
+keyword inline, one after another, each returning False on a failure. A
+nested schema is inlined too, except under anyOf, oneOf and if, which call
+the nested schema's own function. (A tree of closures, one call per keyword,
+cost 2-3x as much.)
 
 A predicate must give exactly the verdict of
 ``Draft202012Validator(schema, registry=...).is_valid`` with no format
@@ -18,6 +22,7 @@ fuzzed instances; tests/unit/test_schema_compiler.py pins the edge cases.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from numbers import Number
@@ -97,36 +102,47 @@ def _unbool(x: Any) -> Any:
     return _TRUE if x is True else _FALSE if x is False else x
 
 
-def _all(checks: list[Predicate]) -> Predicate:
-    if not checks:
-        return _always
-    if len(checks) == 1:
-        return checks[0]
+class _Lines:
+    """Statements checking the value held in a local name; they ``return False``
+    at the first failure and fall through when the value passes."""
 
-    def every(x: Any) -> bool:
-        # A loop, not all() over a generator: half the cost on this hot path.
-        for check in checks:  # noqa: SIM110
-            if not check(x):
+    def __init__(self, write: Callable[[str, str], list[str]]) -> None:
+        self.write = write  # (local name, indent) -> lines
+
+    def __call__(self, name: str, indent: str) -> list[str]:
+        return self.write(name, indent)
+
+
+Built = _Lines | Predicate  # a keyword's check: code to inline, or a predicate to call
+
+
+def _joined(parts: list[_Lines]) -> _Lines | None:
+    if not parts:
+        return None
+    if len(parts) == 1:
+        return parts[0]
+    return _Lines(lambda v, i: [line for part in parts for line in part(v, i)])
+
+
+def _exactly_one(x: Any, checks: tuple[Predicate, ...]) -> bool:
+    matched = False
+    for check in checks:
+        if check(x):
+            if matched:
                 return False
-        return True
-
-    return every
-
-
-def _any(checks: list[Predicate]) -> Predicate:
-    def some(x: Any) -> bool:
-        for check in checks:  # noqa: SIM110 (a loop: see _all)
-            if check(x):
-                return True
-        return False
-
-    return some
+            matched = True
+    return matched
 
 
 class _Compiler:
     def __init__(self) -> None:
         self._active: list[int] = []  # $ref targets being compiled: a repeat is recursion
-        self._keywords: dict[str, Callable[[Any, dict[str, Any], Any], Predicate]] = {
+        self._names = itertools.count()
+        self._globals: dict[str, Any] = {"__builtins__": {}, "isinstance": isinstance, "len": len, "any": any,
+                                         "dict": dict, "str": str, "is_integer": is_integer,
+                                         "is_number": is_number, "json_equal": json_equal,
+                                         "exactly_one": _exactly_one}
+        self._keywords: dict[str, Callable[[Any, dict[str, Any], Any], Built]] = {
             "$ref": self._ref, "type": self._type, "enum": self._enum, "const": self._const,
             "minimum": self._minimum, "minLength": self._min_length, "maxLength": self._max_length,
             "pattern": self._pattern, "required": self._required, "properties": self._properties,
@@ -134,11 +150,30 @@ class _Compiler:
             "anyOf": self._any_of, "oneOf": self._one_of, "if": self._if,
         }
 
+    # -- schemas -----------------------------------------------------------------
     def node(self, schema: Any, resolver: Any, *, own_resolver: bool = False) -> Predicate:
+        """The predicate for ``schema``: a function of its own."""
         if schema is True:
             return _always
         if schema is False:
             return _never
+        code = self._code(schema, resolver, own_resolver=own_resolver)
+        if code is None:
+            return _always
+        name = f"schema_{next(self._names)}"
+        source = "\n".join([f"def {name}(x):", *code("x", "    "), "    return True", ""])
+        # Safe to exec: the source is built from keyword templates; a schema's
+        # values reach it only as names of constants (or as checked ints).
+        exec(compile(source, f"<compiled schema {name}>", "exec"), self._globals)
+        predicate: Predicate = self._globals[name]
+        return predicate
+
+    def _code(self, schema: Any, resolver: Any, *, own_resolver: bool = False) -> _Lines | None:
+        """The inline checks for ``schema``; None when it accepts everything."""
+        if schema is True:
+            return None
+        if schema is False:
+            return _Lines(lambda v, i: [f"{i}return False"])
         if not isinstance(schema, dict):
             raise Unsupported(f"schema {schema!r}")
         # A nested $id would move the base URI for the $refs below it (jsonschema
@@ -148,25 +183,43 @@ class _Compiler:
         # Another $schema would make jsonschema switch validator class here.
         if schema.get("$schema", DIALECT) != DIALECT:
             raise Unsupported(f"$schema {schema['$schema']!r}")
-        checks = []
+        parts = []
         for key, value in schema.items():  # in keyword order, as jsonschema
             if key in _SKIPPED or key.startswith("x-"):
                 continue
             build = self._keywords.get(key)
             if build is None:
                 raise Unsupported(f"keyword {key!r}")
-            check = build(value, schema, resolver)
-            if check is not _always:
-                checks.append(check)
-        return _all(checks)
+            built = build(value, schema, resolver)
+            if built is not _always:
+                parts.append(built if isinstance(built, _Lines) else self._call(built))
+        return _joined(parts)
 
-    def _list(self, value: Any, resolver: Any) -> list[Predicate]:
+    def _list(self, value: Any) -> list[Any]:
         if not isinstance(value, list):
             raise Unsupported(f"not a list of schemas: {value!r}")
-        return [self.node(sub, resolver) for sub in value]
+        return value
 
-    # -- one method per keyword: value -> predicate ---------------------------
-    def _ref(self, ref: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
+    # -- helpers for the generated source ----------------------------------------
+    def _constant(self, value: Any) -> str:
+        name = f"c{next(self._names)}"
+        self._globals[name] = value
+        return name
+
+    def _local(self) -> str:
+        return f"v{next(self._names)}"
+
+    def _call(self, predicate: Predicate) -> _Lines:
+        name = self._constant(predicate)
+        return _Lines(lambda v, i: [f"{i}if not {name}({v}): return False"])
+
+    @staticmethod
+    def _unless(test: Callable[[str], str]) -> _Lines:
+        """Fail when ``test(value)`` (a Python expression) is true."""
+        return _Lines(lambda v, i: [f"{i}if {test(v)}: return False"])
+
+    # -- one method per keyword: value -> checks ----------------------------------
+    def _ref(self, ref: Any, schema: dict[str, Any], resolver: Any) -> Built:
         if not isinstance(ref, str):
             raise Unsupported(f"$ref {ref!r}")
         try:
@@ -178,128 +231,140 @@ class _Compiler:
         self._active.append(id(resolved.contents))
         try:
             # jsonschema descends with the lookup's resolver, as here.
-            return self.node(resolved.contents, resolved.resolver, own_resolver=True)
+            code = self._code(resolved.contents, resolved.resolver, own_resolver=True)
         finally:
             self._active.pop()
+        return _always if code is None else code
 
-    def _type(self, types: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
+    def _type(self, types: Any, schema: dict[str, Any], resolver: Any) -> Built:
         names = [types] if isinstance(types, str) else types
         if not isinstance(names, list) or not names or \
                 not all(isinstance(n, str) and (n in _CLASSES or n in _NUMERIC) for n in names):
             raise Unsupported(f"type {types!r}")
         classes = tuple(_CLASSES[n] for n in names if n in _CLASSES)
-        numeric = [_NUMERIC[n] for n in names if n in _NUMERIC]
-        if "number" in names:
-            numeric = [is_number]  # every integer is a number
-        if not numeric:
-            return lambda x: isinstance(x, classes)
-        if not classes and len(numeric) == 1:
-            return numeric[0]
-        return _any([lambda x: isinstance(x, classes), *numeric])
+        numeric = ["is_number"] if "number" in names else (  # every integer is a number
+            ["is_integer"] if "integer" in names else [])
+        tests = [f"isinstance({{v}}, {self._constant(classes)})"] if classes else []
+        tests += [f"{check}({{v}})" for check in numeric]
+        return self._unless(lambda v: "not (" + " or ".join(t.format(v=v) for t in tests) + ")")
 
-    def _enum(self, members: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
+    def _enum(self, members: Any, schema: dict[str, Any], resolver: Any) -> Built:
         if not isinstance(members, list):
             raise Unsupported(f"enum {members!r}")
         if all(isinstance(m, str) for m in members):
             # A str equals only a str (json_equal), so a set lookup agrees.
-            names = frozenset(members)
-            return lambda x: isinstance(x, str) and x in names
-        return lambda x: any(json_equal(m, x) for m in members)
+            names = self._constant(frozenset(members))
+            return self._unless(lambda v: f"not (isinstance({v}, str) and {v} in {names})")
+        listed = self._constant(tuple(members))
+        return self._unless(lambda v: f"not any(json_equal(m, {v}) for m in {listed})")
 
-    def _const(self, value: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
+    def _const(self, value: Any, schema: dict[str, Any], resolver: Any) -> Built:
+        name = self._constant(value)
         if isinstance(value, str):
-            return lambda x: isinstance(x, str) and x == value
-        return lambda x: json_equal(x, value)
+            return self._unless(lambda v: f"not (isinstance({v}, str) and {v} == {name})")
+        return self._unless(lambda v: f"not json_equal({v}, {name})")
 
-    def _minimum(self, limit: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
+    def _minimum(self, limit: Any, schema: dict[str, Any], resolver: Any) -> Built:
         if not is_number(limit) or not isinstance(limit, int | float):
             raise Unsupported(f"minimum {limit!r}")
-        # "not x < limit", not "x >= limit": NaN passes in jsonschema.
-        return lambda x: not is_number(x) or not x < limit
+        # Fails only when "x < limit" holds: NaN passes in jsonschema.
+        name = self._constant(limit)
+        return self._unless(lambda v: f"is_number({v}) and {v} < {name}")
 
-    def _min_length(self, limit: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
+    def _min_length(self, limit: Any, schema: dict[str, Any], resolver: Any) -> Built:
         limit = _length(limit)
-        return lambda x: not isinstance(x, str) or len(x) >= limit
+        return self._unless(lambda v: f"isinstance({v}, str) and len({v}) < {limit}")
 
-    def _max_length(self, limit: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
+    def _max_length(self, limit: Any, schema: dict[str, Any], resolver: Any) -> Built:
         limit = _length(limit)
-        return lambda x: not isinstance(x, str) or len(x) <= limit
+        return self._unless(lambda v: f"isinstance({v}, str) and len({v}) > {limit}")
 
-    def _pattern(self, pattern: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
+    def _pattern(self, pattern: Any, schema: dict[str, Any], resolver: Any) -> Built:
         if not isinstance(pattern, str):
             raise Unsupported(f"pattern {pattern!r}")
         try:
-            search = re.compile(pattern).search  # jsonschema: re.search(pattern, x)
+            search = self._constant(re.compile(pattern).search)  # jsonschema: re.search(pattern, x)
         except re.error as exc:
             raise Unsupported(f"pattern {pattern!r}") from exc
-        return lambda x: not isinstance(x, str) or search(x) is not None
+        return self._unless(lambda v: f"isinstance({v}, str) and {search}({v}) is None")
 
-    def _required(self, names: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
+    def _required(self, names: Any, schema: dict[str, Any], resolver: Any) -> Built:
         if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
             raise Unsupported(f"required {names!r}")
-        keys = tuple(names)
+        if not names:
+            return _always
+        keys = [self._constant(n) for n in names]
+        return self._unless(lambda v: f"isinstance({v}, dict) and not ("
+                            + " and ".join(f"{k} in {v}" for k in keys) + ")")
 
-        def has_all(x: Any) -> bool:
-            if isinstance(x, dict):
-                for key in keys:  # a loop: see _all
-                    if key not in x:
-                        return False
-            return True
-
-        return has_all
-
-    def _properties(self, properties: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
+    def _properties(self, properties: Any, schema: dict[str, Any], resolver: Any) -> Built:
         if not isinstance(properties, dict):
             raise Unsupported(f"properties {properties!r}")
-        checks = [(k, self.node(sub, resolver)) for k, sub in properties.items()]
-        checks = [(k, check) for k, check in checks if check is not _always]
+        checks = [(self._constant(key), self._code(sub, resolver)) for key, sub in properties.items()]
+        present = [(key, code) for key, code in checks if code is not None]
+        if not present:
+            return _always
 
-        def each_property(x: Any) -> bool:
-            if isinstance(x, dict):
-                for key, check in checks:
-                    if key in x and not check(x[key]):
-                        return False
-            return True
+        def write(v: str, i: str) -> list[str]:
+            lines = [f"{i}if isinstance({v}, dict):"]
+            for key, code in present:
+                value = self._local()
+                lines += [f"{i}    if {key} in {v}:", f"{i}        {value} = {v}[{key}]",
+                          *code(value, i + "        ")]
+            return lines
 
-        return each_property
+        return _Lines(write)
 
-    def _additional_properties(self, extra: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
+    def _additional_properties(self, extra: Any, schema: dict[str, Any], resolver: Any) -> Built:
         # Additional = not named in "properties" (patternProperties is not mirrored).
-        known = schema.get("properties", {})
+        known = self._constant(frozenset(schema.get("properties", {})))
         if extra is True:
             return _always
         if extra is False:
-            return lambda x: not isinstance(x, dict) or all(k in known for k in x)
+            return self._unless(lambda v: f"isinstance({v}, dict) and not {known}.issuperset({v})")
         if not isinstance(extra, dict):
             raise Unsupported(f"additionalProperties {extra!r}")
-        check = self.node(extra, resolver)
-        return lambda x: not isinstance(x, dict) or all(check(v) for k, v in x.items() if k not in known)
+        code = self._code(extra, resolver)
+        if code is None:
+            return _always
+        checked = code
 
-    def _all_of(self, subs: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
-        return _all(self._list(subs, resolver))
+        def write(v: str, i: str) -> list[str]:
+            key, value = self._local(), self._local()
+            return [f"{i}if isinstance({v}, dict):",
+                    f"{i}    for {key}, {value} in {v}.items():",
+                    f"{i}        if {key} not in {known}:",
+                    *checked(value, i + "            ")]
 
-    def _any_of(self, subs: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
-        return _any(self._list(subs, resolver))
+        return _Lines(write)
 
-    def _one_of(self, subs: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
-        checks = self._list(subs, resolver)
+    def _all_of(self, subs: Any, schema: dict[str, Any], resolver: Any) -> Built:
+        codes = [self._code(sub, resolver) for sub in self._list(subs)]
+        joined = _joined([code for code in codes if code is not None])
+        return _always if joined is None else joined
 
-        def exactly_one(x: Any) -> bool:
-            matched = False
-            for check in checks:
-                if check(x):
-                    if matched:
-                        return False
-                    matched = True
-            return matched
+    def _any_of(self, subs: Any, schema: dict[str, Any], resolver: Any) -> Built:
+        checks = [self._constant(self.node(sub, resolver)) for sub in self._list(subs)]
+        if not checks:
+            return _Lines(lambda v, i: [f"{i}return False"])
+        return self._unless(lambda v: "not (" + " or ".join(f"{c}({v})" for c in checks) + ")")
 
-        return exactly_one
+    def _one_of(self, subs: Any, schema: dict[str, Any], resolver: Any) -> Built:
+        checks = self._constant(tuple(self.node(sub, resolver) for sub in self._list(subs)))
+        return self._unless(lambda v: f"not exactly_one({v}, {checks})")
 
-    def _if(self, condition: Any, schema: dict[str, Any], resolver: Any) -> Predicate:
-        test = self.node(condition, resolver)
-        then = self.node(schema.get("then", True), resolver)
-        otherwise = self.node(schema.get("else", True), resolver)
-        return lambda x: then(x) if test(x) else otherwise(x)
+    def _if(self, condition: Any, schema: dict[str, Any], resolver: Any) -> Built:
+        test = self._constant(self.node(condition, resolver))
+        then = self._code(schema.get("then", True), resolver)
+        otherwise = self._code(schema.get("else", True), resolver)
+        if then is None and otherwise is None:
+            return _always
+
+        def write(v: str, i: str) -> list[str]:
+            return [f"{i}if {test}({v}):", *(then(v, i + "    ") if then else [f"{i}    pass"]),
+                    f"{i}else:", *(otherwise(v, i + "    ") if otherwise else [f"{i}    pass"])]
+
+        return _Lines(write)
 
 
 def _length(limit: Any) -> int:

@@ -199,3 +199,18 @@ def test_a_recursive_ref_is_not_compiled():
 
 def test_the_dialect_may_be_named():
     assert verdict({"$schema": DIALECT, "title": "t", "description": "d", "x-note": 1, "$defs": {"a": {"not": 1}}}, 1)
+
+
+TRICKY = "a'] or True #\n    return True\n\"\\"  # would break generated source if pasted into it
+
+
+def test_schema_values_never_become_source_text():
+    schema = {"type": "object", "required": [TRICKY],
+              "properties": {TRICKY: {"enum": [TRICKY, "b"], "pattern": "^a'"},
+                             "n": {"const": TRICKY}},
+              "additionalProperties": False}
+    assert verdict(schema, {TRICKY: TRICKY})
+    assert not verdict(schema, {TRICKY: "b"})  # the pattern fails
+    assert not verdict(schema, {TRICKY: TRICKY, "n": "other"})
+    assert not verdict(schema, {"n": TRICKY})  # the tricky key is required
+    assert not verdict(schema, {TRICKY: TRICKY, "extra": 1})
