@@ -15,6 +15,7 @@ the caller goes the httpx way, so behaviour never depends on which way was taken
 
 from __future__ import annotations
 
+import ipaddress
 import re
 from collections.abc import Mapping
 from typing import NamedTuple
@@ -29,6 +30,7 @@ from .transport import KeepAliveTransport, RawResponse, as_httpx_response
 # Anything else httpx normalises, quotes or IDNA-encodes, so it goes to httpx.
 _PLAIN_URL = re.compile(r"(http://([a-z0-9.-]+)(?::([1-9][0-9]{0,4}))?)"
                         r"(/[A-Za-z0-9\-._~/]*(?:\?[A-Za-z0-9\-._~=&]+)?)")
+_IPV4_LIKE = re.compile(r"[0-9.]+")
 _METHOD = re.compile(r"[A-Z]+")  # httpx upper-cases any other
 _TOKEN = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 _VALUE = re.compile(r"[\t\x20-\x7e]*")
@@ -118,6 +120,12 @@ def _origin(host: str, port: str | None) -> tuple[tuple[str, int], str] | None:
     number = int(port) if port else 80
     if number > 65535:
         return None
+    if _IPV4_LIKE.fullmatch(host):  # httpx validates these (InvalidURL): only canonical ones here
+        try:
+            if str(ipaddress.IPv4Address(host)) != host:
+                return None
+        except ValueError:
+            return None
     return (host, number), host if number == 80 else f"{host}:{number}"
 
 

@@ -125,6 +125,8 @@ NOT_PLAIN = {
     "fragment": ("GET", "http://127.0.0.1:9/a#f", {}),
     "zero-padded port": ("GET", "http://127.0.0.1:09/a", {}),
     "port too big": ("GET", "http://127.0.0.1:70000/a", {}),
+    "invalid IPv4": ("GET", "http://999.0.0.1:9/a", {}),
+    "IPv4 with leading zeros": ("GET", "http://127.000.0.1:9/a", {}),
     "lower-case method": ("get", "http://127.0.0.1:9/a", {}),
     "non-ASCII header": ("GET", "http://127.0.0.1:9/a", {"X-Name": "caf\u00e9"}),
     "line break in header": ("GET", "http://127.0.0.1:9/a", {"X-Bad": "a\r\nInjected: 1"}),
