@@ -317,7 +317,10 @@ class _Compiler:
 
     def _additional_properties(self, extra: Any, schema: dict[str, Any], resolver: Any) -> Built:
         # Additional = not named in "properties" (patternProperties is not mirrored).
-        known = self._constant(frozenset(schema.get("properties", {})))
+        properties = schema.get("properties", {})
+        if not isinstance(properties, dict):
+            raise Unsupported(f"properties {properties!r}")
+        known = self._constant(frozenset(properties))
         if extra is True:
             return _always
         if extra is False:

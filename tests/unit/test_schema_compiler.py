@@ -187,6 +187,8 @@ def test_compiled_keywords_are_jsonschema_keywords_and_skipped_ones_are_not():
     {"properties": {"a": {"$id": "other.json"}}},  # a nested $id moves the base URI
     {"$schema": "http://json-schema.org/draft-07/schema#"},  # jsonschema would switch dialect
     {"patternProperties": {"^a": {}}, "additionalProperties": False},
+    {"additionalProperties": False, "properties": 5},  # read before "properties" is
+    {"additionalProperties": {"type": "string"}, "properties": ["a"]},
 ])
 def test_unsupported_or_malformed_schemas_are_not_compiled(schema):
     assert compile_schema(schema, Registry().resolver()) is None
