@@ -15,7 +15,7 @@ from werkzeug.serving import WSGIRequestHandler, make_server
 
 from sknpay_harness._serving import QuietHandler
 from sknpay_harness.lane import PlainLane
-from sknpay_harness.transport import KeepAliveTransport
+from sknpay_harness.transport import http_client
 
 from .floor import RawServer
 
@@ -62,9 +62,9 @@ def exchange_costs(count: int) -> dict[str, list[float]]:
 
     results["http.client -> raw socket server"] = _time(stdlib_call, count)
     conn.close()
-    with httpx.Client() as client, httpx.Client(transport=KeepAliveTransport()) as lean:
-        pool = KeepAliveTransport()
-        lane = PlainLane(pool, client.headers, client.timeout)
+    with httpx.Client() as client, http_client() as lean:
+        lane = PlainLane.of(lean)
+        assert lane is not None  # http_client() mounts the kept-alive transport
         url = f"http://127.0.0.1:{raw.port}/x"
         results["httpx -> raw socket server"] = _time(
             lambda: client.post(url, content=b"{}"), count)
@@ -86,7 +86,6 @@ def exchange_costs(count: int) -> dict[str, list[float]]:
                     functools.partial(lane.send, "POST", url, {}, b"{}"), count)
             server.shutdown()
             server.server_close()
-        pool.close()
     raw.close()
     return results
 

@@ -214,9 +214,7 @@ class SknPayClient:
                                  follow_redirects=False)
         # Plain http:// requests (the local mock) skip httpx.Client's machinery;
         # see lane.py. Redirects are never followed, so nothing is lost.
-        keepalive = self._http.keepalive
-        self._lane = (None if keepalive is None
-                      else PlainLane(keepalive, self._http.headers, self._http.timeout))
+        self._lane = PlainLane.of(self._http)
 
     def __repr__(self) -> str:
         return f"SknPayClient(base_url={self.base_url!r})"

@@ -22,7 +22,7 @@ from typing import NamedTuple
 
 import httpx
 
-from .transport import KeepAliveTransport, RawResponse, as_httpx_response
+from .transport import KeepAliveTransport, RawResponse, SessionClient, as_httpx_response
 
 # What httpx leaves untouched: a lower-case host name or IPv4 address, a port
 # without leading zeros, a path of unreserved characters and a query of those,
@@ -67,6 +67,14 @@ class PlainLane:
                           for name, value in default_headers.raw]
         self._timeouts = timeout.as_dict()
         self._origins: dict[str, tuple[tuple[str, int], str]] = {}
+
+    @classmethod
+    def of(cls, client: SessionClient) -> PlainLane | None:
+        """The lane onto ``client``'s own kept-alive pool, with its headers and
+        timeout; None when the client has none (kind "httpx", or a transport given)."""
+        if client.keepalive is None:
+            return None
+        return cls(client.keepalive, client.headers, client.timeout)
 
     def send(self, method: str, url: str, headers: Mapping[str, str],
              content: bytes | None) -> Answer | None:

@@ -14,7 +14,7 @@ import pytest
 
 from sknpay_harness.client import SknPayClient
 from sknpay_harness.lane import Answer, PlainLane
-from sknpay_harness.transport import KeepAliveTransport, http_client
+from sknpay_harness.transport import KeepAliveTransport, SessionClient, http_client
 
 WAIT = 10.0
 
@@ -68,15 +68,16 @@ def server() -> Iterator[CaptureServer]:
 
 
 @pytest.fixture
-def httpx_way() -> Iterator[httpx.Client]:
+def httpx_way() -> Iterator[SessionClient]:
     with http_client(timeout=WAIT) as client:
         yield client
 
 
 @pytest.fixture
-def lane(httpx_way: httpx.Client) -> PlainLane:
-    assert httpx_way.keepalive is not None
-    return PlainLane(httpx_way.keepalive, httpx_way.headers, httpx_way.timeout)
+def lane(httpx_way: SessionClient) -> PlainLane:
+    made = PlainLane.of(httpx_way)
+    assert made is not None
+    return made
 
 
 KEY = {"Authorization": "Bearer sk_test_lane"}
@@ -165,9 +166,9 @@ def test_answer_is_what_httpx_reads(shape):
     try:
         with httpx.Client(timeout=WAIT) as default, http_client(timeout=WAIT) as ours:
             expected = Answer.of(default.get(server.url + "/x"))
-            assert ours.keepalive is not None
-            got = PlainLane(ours.keepalive, ours.headers, ours.timeout).send(
-                "GET", server.url + "/x", {}, None)
+            lane = PlainLane.of(ours)
+            assert lane is not None
+            got = lane.send("GET", server.url + "/x", {}, None)
     finally:
         server.close()
     assert got == expected

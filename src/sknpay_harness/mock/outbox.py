@@ -25,7 +25,7 @@ import httpx
 from .. import signing
 from ..errors import WaitTimeout
 from ..lane import PlainLane
-from ..transport import KeepAliveTransport, http_client
+from ..transport import http_client
 from ..waiting import wait_until
 from .breaks import BreakSet
 from .chaos import ChaosPolicy
@@ -106,12 +106,11 @@ class Outbox:
         self._workers = workers
         # The mock's own deliveries to plain http:// endpoints skip httpx.Client's
         # request building, cookie and redirect machinery (~70 us a delivery)
-        # and go by the plain lane onto a kept-alive pool; https, an odd URL or
-        # kind "httpx" go through a plain httpx.Client.
-        self._http = http_client(kind="httpx", timeout=timeout, headers={"User-Agent": USER_AGENT})
-        self._keepalive = KeepAliveTransport() if http_transport == "keepalive" else None
-        self.direct = None if self._keepalive is None else PlainLane(
-            self._keepalive, httpx.Headers({"User-Agent": USER_AGENT}), httpx.Timeout(timeout))
+        # and go by the plain lane onto the client's kept-alive pool; https, an
+        # odd URL or kind "httpx" go through the httpx.Client itself.
+        self._http = http_client(kind=http_transport, timeout=timeout,
+                                 headers={"User-Agent": USER_AGENT})
+        self.direct = PlainLane.of(self._http)
         # One lock, two conditions: workers wait on ``_due`` for work, anyone
         # else on ``_cond`` for a change of state (idle, a delivery settled).
         # Apart, a new event wakes one worker, not every worker and waiter.
@@ -147,8 +146,6 @@ class Outbox:
             t.join(timeout=5)
         self._threads.clear()
         self._http.close()
-        if self._keepalive is not None:
-            self._keepalive.close()
 
     # -- producers ---------------------------------------------------------
     def enqueue(self, event: dict[str, Any], endpoints: list[str], tenant: str) -> list[OutgoingDelivery]:
