@@ -79,7 +79,8 @@ def is_number(x: Any) -> bool:
 # Types a plain isinstance() decides; integer and number need the checks above.
 _CLASSES: dict[str, type] = {"string": str, "object": dict, "array": list, "boolean": bool,
                              "null": type(None)}
-_NUMERIC: dict[str, Predicate] = {"integer": is_integer, "number": is_number}
+# The checks the generated source calls for the numeric types.
+_NUMERIC: dict[str, str] = {"integer": "is_integer", "number": "is_number"}
 
 
 def json_equal(one: Any, two: Any) -> bool:
@@ -242,11 +243,14 @@ class _Compiler:
                 not all(isinstance(n, str) and (n in _CLASSES or n in _NUMERIC) for n in names):
             raise Unsupported(f"type {types!r}")
         classes = tuple(_CLASSES[n] for n in names if n in _CLASSES)
-        numeric = ["is_number"] if "number" in names else (  # every integer is a number
-            ["is_integer"] if "integer" in names else [])
-        tests = [f"isinstance({{v}}, {self._constant(classes)})"] if classes else []
-        tests += [f"{check}({{v}})" for check in numeric]
-        return self._unless(lambda v: "not (" + " or ".join(t.format(v=v) for t in tests) + ")")
+        tests: list[Callable[[str], str]] = []
+        if classes:
+            kinds = self._constant(classes)
+            tests.append(lambda v: f"isinstance({v}, {kinds})")
+        if "number" in names or "integer" in names:
+            numeric = _NUMERIC["number" if "number" in names else "integer"]  # every integer is a number
+            tests.append(lambda v: f"{numeric}({v})")
+        return self._unless(lambda v: "not (" + " or ".join(test(v) for test in tests) + ")")
 
     def _enum(self, members: Any, schema: dict[str, Any], resolver: Any) -> Built:
         if not isinstance(members, list):
