@@ -13,7 +13,6 @@ every contract test, so every test is proven able to fail.
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
@@ -51,10 +50,9 @@ def _contract_test_functions() -> set[str]:
 
 
 @pytest.fixture
-def run_contract_suite(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch):
-    """function · callable(*args) -> RunResult · the contract suite, run in-process."""
-    for name in [n for n in os.environ if n.startswith("SKNPAY_")]:
-        monkeypatch.delenv(name)  # the outer run's settings must not leak in
+def run_contract_suite(pytester: pytest.Pytester):
+    """function · callable(*args) -> RunResult · the contract suite, run in-process
+    (tests/conftest.py keeps the outer run's SKNPAY_* settings out of it)."""
     # Not named "contract": this process may have imported tests/contract's
     # package already, and an in-process run would clash with that module.
     shutil.copytree(CONTRACT_DIR, pytester.path / COPY_NAME,

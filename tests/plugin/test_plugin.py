@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-import os
-
 import pytest
-
-
-@pytest.fixture(autouse=True)
-def _no_outer_sknpay_env(monkeypatch: pytest.MonkeyPatch) -> None:
-    """The runs below see only the settings each test gives them, not a
-    developer's own SKNPAY_* variables (pytester passes os.environ on)."""
-    for name in [n for n in os.environ if n.startswith("SKNPAY_")]:
-        monkeypatch.delenv(name)
 
 
 def test_report_header_names_the_target_and_never_the_key(pytester: pytest.Pytester, monkeypatch):
