@@ -12,12 +12,12 @@ SCENARIO = Path(__file__).parents[1] / "scenarios" / "test_cancel_before_pay.py"
 
 # break -> text the failure must contain (what a reader needs to see first)
 SYMPTOMS = {
-    "status_cancelled": "$.status: 'cancelled' is not one of",
+    "status_cancelled": '$.status: "cancelled" is not one of',
     "no_webhook": "No payment.canceled webhook for payment",
     "webhook_wrong_secret": "was rejected: signature mismatch",
     "event_type_typo": "payment.cancelled evt_",
     "hosted_page_still_active": "should say the link is 'no longer active' after cancel",
-    "payment_without_url": "'url' is a required property",
+    "payment_without_url": '"url" is a required property',
 }
 
 
