@@ -11,11 +11,10 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
-from werkzeug.serving import WSGIRequestHandler, make_server
-
 from sknpay_harness._serving import QuietHandler
 from sknpay_harness.lane import PlainLane
 from sknpay_harness.transport import http_client
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from .floor import RawServer
 

@@ -1,8 +1,10 @@
 """The SKN Pay API client, on one long-lived httpx.Client.
 
 Building an httpx.Client costs ~20 ms (its SSL context), so one client serves
-a whole test session and keeps its connections alive. The transport is
-injectable (tests use httpx.MockTransport or a WSGI transport). Every call
+a whole test session and httpx's pool keeps its connections alive. Every
+request goes through httpx's own client and transport, so a user's httpx
+logging, event hooks and proxy settings (HTTP_PROXY, ...) apply. The transport
+is injectable (tests use httpx.MockTransport or a WSGI transport). Every call
 returns an :class:`Exchange`: the redacted record of what went over the wire,
 which the reports attach and failure messages quote.
 
@@ -29,9 +31,7 @@ from typing import Any
 import httpx
 
 from .errors import TransportError
-from .lane import Answer, PlainLane
 from .redaction import Redactor
-from .transport import http_client
 
 ExchangeObserver = Callable[["Exchange"], None]
 Pause = Callable[[float], None]
@@ -199,7 +199,6 @@ class SknPayClient:
         redactor: Redactor | None = None,
         retry: RetryPolicy = NO_RETRIES,
         pause: Pause = pause,
-        http_transport: str = "keepalive",
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self._api_key = api_key
@@ -210,14 +209,17 @@ class SknPayClient:
         # Merged into the metadata of every payment created (run and test
         # names on a shared sandbox account); see tagged().
         self.payment_tags: dict[str, str] = {}
-        self._http = http_client(kind=http_transport, transport=transport, timeout=timeout,
-                                 follow_redirects=False)
-        # Plain http:// requests (the local mock) skip httpx.Client's machinery;
-        # see lane.py. Redirects are never followed, so nothing is lost.
-        self._lane = PlainLane.of(self._http)
+        # Redirects are not followed: a 3xx is an answer the contract judges.
+        self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
 
     def __repr__(self) -> str:
         return f"SknPayClient(base_url={self.base_url!r})"
+
+    @property
+    def http(self) -> httpx.Client:
+        """The httpx.Client every request goes through: add event hooks here
+        (``client.http.event_hooks["request"].append(fn)``)."""
+        return self._http
 
     # -- observers ---------------------------------------------------------
     def add_observer(self, observer: ExchangeObserver) -> None:
@@ -292,10 +294,7 @@ class SknPayClient:
         while True:
             started = time.perf_counter()
             try:
-                answer = None if self._lane is None else self._lane.send(method, url, headers, content)
-                if answer is None:
-                    answer = Answer.of(self._http.request(method, url, headers=headers,
-                                                          content=content))
+                response = self._http.request(method, url, headers=headers, content=content)
             except httpx.TransportError as exc:
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 error = f"{type(exc).__name__}: {self._redactor.text(str(exc))}"
@@ -308,8 +307,12 @@ class SknPayClient:
                         f"{method} {self._redactor.text(url)} failed{tries}: {error}") from None
             else:
                 elapsed_ms = (time.perf_counter() - started) * 1000
-                decision = policy.decide(attempt, answer.status, answer.headers.get("retry-after"))
-                exchange = self._record(method, url, headers, content, answer, elapsed_ms,
+                # One client serves every test: a cookie one answer set must
+                # not ride along on the next test's requests.
+                self._http.cookies.clear()
+                decision = policy.decide(attempt, response.status_code,
+                                         response.headers.get("retry-after"))
+                exchange = self._record(method, url, headers, content, response, elapsed_ms,
                                         attempt, decision)
                 self._notify(exchange)
                 if decision is None:
@@ -339,13 +342,14 @@ class SknPayClient:
         url: str,
         headers: Mapping[str, str],
         content: bytes | None,
-        answer: Answer,
+        response: httpx.Response,
         elapsed_ms: float,
         attempt: int = 1,
         decision: RetryDecision | None = None,
     ) -> Exchange:
-        return self._exchange(method, url, headers, content, answer.status, answer.headers,
-                              answer.body, elapsed_ms, attempt, decision, None)
+        return self._exchange(method, url, headers, content, response.status_code,
+                              dict(response.headers), response.content, elapsed_ms, attempt,
+                              decision, None)
 
     def _exchange(
         self, method: str, url: str, headers: Mapping[str, str], content: bytes | None,

@@ -12,7 +12,6 @@ notifies: an event that is already in satisfies the wait at once.
 from __future__ import annotations
 
 import hashlib
-import io
 import itertools
 import json
 import threading
@@ -23,14 +22,12 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from pytest_httpserver.httpserver import HTTPServerBase
-from werkzeug.http import HTTP_STATUS_CODES
-from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
 
 from . import signing
-from ._serving import QuietHandler
 from .errors import SignatureError, WaitTimeout, WebhookRejected
 from .redaction import Redactor
+from .serving import WsgiServer
 from .waiting import Deadline, wait_until
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -402,49 +399,28 @@ class _ListenerServer(HTTPServerBase):
 
     The stock ``HTTPServer.application`` reads every body in full and keeps
     every request in ``log`` forever; a listener under load must do neither.
-    The server lifecycle (thread, free port, shutdown) is pytest-httpserver's.
-
-    A delivery (a POST whose body the server has read, within the cap) is
-    answered by :meth:`wsgi` straight from the environ; werkzeug's Request
-    and Response, about half the listener's own time per delivery, serve
-    only the rest (other methods, chunked or oversized bodies).
+    Handler errors are kept for ``check_handler_errors`` as pytest-httpserver
+    does; the HTTP serving itself is cheroot's, which keeps connections alive
+    (see serving.py).
     """
 
     def __init__(self, inbox: WebhookInbox, host: str, port: int) -> None:
         super().__init__(host=host, port=port, threaded=True)
         self.inbox = inbox
-        self._generic = Request.application(self.application)
+        self._wsgi: WsgiServer | None = None
 
     def start(self) -> None:
-        # As HTTPServerBase.start, but with our quiet keep-alive handler.
-        self.server = make_server(self.host, self.port, self.wsgi,
-                                  threaded=True, request_handler=QuietHandler)
-        self.port = self.server.port
-        self.server_thread = threading.Thread(target=self._serve, daemon=True,
-                                              name="sknpay-listener")
-        self.server_thread.start()
+        self._wsgi = WsgiServer(Request.application(self.application), self.host, self.port,
+                                name="sknpay-listener").start()
+        self.port = self._wsgi.port
 
-    def _serve(self) -> None:
-        # A short poll interval: stop() returns in ~50 ms instead of ~0.5 s.
-        if self.server is not None:
-            self.server.serve_forever(poll_interval=0.05)
+    def stop(self) -> None:
+        if self._wsgi is not None:
+            self._wsgi.stop()
+            self._wsgi = None
 
-    def wsgi(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        """The WSGI app: a delivery straight to the inbox, the rest via werkzeug."""
-        body = _delivery_body(environ, self.inbox.max_body)
-        if body is None:
-            return self._generic(environ, start_response)
-        try:
-            status, answer = self.inbox.handle("POST", _path(environ), _headers(environ), body)
-        except Exception as exc:  # as application(): kept for check_handler_errors()
-            self.handler_errors.append(exc)
-            status, payload, content_type = 500, b"listener error", "text/plain; charset=utf-8"
-        else:
-            payload, content_type = json.dumps(answer).encode(), "application/json"
-        # The status line and headers werkzeug's Response would send.
-        start_response(f"{status} {HTTP_STATUS_CODES.get(status, 'unknown').upper()}",
-                       [("Content-Type", content_type), ("Content-Length", str(len(payload)))])
-        return [payload]
+    def is_running(self) -> bool:
+        return self._wsgi is not None
 
     def application(self, request: Request) -> Response:
         try:
@@ -465,41 +441,6 @@ class _ListenerServer(HTTPServerBase):
         status, answer = self.inbox.handle(request.method, request.path,
                                            dict(request.headers), body)
         return _json_response(status, answer)
-
-
-def _delivery_body(environ: dict[str, Any], max_body: int) -> bytes | None:
-    """The body of a POST with a Content-Length within ``max_body``, whole
-    (as werkzeug's request.stream would give it), else None."""
-    length = environ.get("CONTENT_LENGTH", "")
-    if (environ["REQUEST_METHOD"] != "POST" or "wsgi.input_terminated" in environ
-            or not (length.isascii() and length.isdigit()) or len(length) > 18):
-        return None
-    size = int(length)
-    if size > max_body:
-        return None
-    body: bytes = environ["wsgi.input"].read(size)
-    if len(body) != size:  # the client left early: werkzeug's path takes it, as before
-        environ["wsgi.input"] = io.BytesIO(body)
-        return None
-    return body
-
-
-def _path(environ: dict[str, Any]) -> str:
-    """werkzeug's ``request.path``."""
-    path = environ.get("PATH_INFO") or ""
-    return "/" + path.encode("latin-1").decode(errors="replace").lstrip("/")
-
-
-def _headers(environ: dict[str, Any]) -> dict[str, str]:
-    """``dict(request.headers)`` as werkzeug's EnvironHeaders gives it."""
-    headers = {}
-    for key, value in environ.items():
-        if key.startswith("HTTP_"):
-            if key not in ("HTTP_CONTENT_TYPE", "HTTP_CONTENT_LENGTH"):
-                headers[key[5:].replace("_", "-").title()] = value
-        elif key in ("CONTENT_TYPE", "CONTENT_LENGTH") and value:
-            headers[key.replace("_", "-").title()] = value
-    return headers
 
 
 def _json_response(status: int, answer: dict[str, Any]) -> Response:

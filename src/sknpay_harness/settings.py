@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigError
-from .transport import HTTP_TRANSPORTS
 
 TARGETS = ("mock", "sandbox")
 SANDBOX_BASE_URL = "https://app.sknpay.com/api/v1"
@@ -149,10 +148,6 @@ KNOBS: tuple[Knob, ...] = (
          "--sknpay-record-dir (sandbox target).", "false", _flag, flag=True),
     Knob("record_dir", "Where --sknpay-record writes <timestamp>.json, relative to the rootdir.",
          "fixtures/recordings", metavar="DIR"),
-    Knob("http_transport", "How plain-http connections (to the mock, and the mock's webhook "
-         "deliveries) are made: 'keepalive', the harness's lean kept-alive HTTP/1.1 transport, or "
-         "'httpx', httpx's own (use it behind an HTTP proxy). https always uses httpx's own.",
-         "keepalive", _choice(HTTP_TRANSPORTS), metavar="keepalive|httpx"),
     Knob("linger", "Seconds the webhook listener stays up after the last test on the sandbox "
          "target, so late duplicates and other payments' events reach the run summary.",
          "0", _non_negative_float, metavar="SECONDS"),
@@ -181,7 +176,6 @@ class Settings:
     record: bool = False
     record_dir: str = "fixtures/recordings"
     linger: float = 0.0
-    http_transport: str = "keepalive"
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
     def secrets(self) -> tuple[str, ...]:

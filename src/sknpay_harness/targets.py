@@ -59,8 +59,7 @@ class EmbeddedMockTarget:
         self.session_breaks = tuple(settings.mock_breaks)
         clock = OffsetClock()
         outbox = Outbox(settings.webhook_secret, clock=clock.now, breaks=self.breaks,
-                        retry=EMBEDDED_RETRY, delay=settings.mock_webhook_delay,
-                        http_transport=settings.http_transport)
+                        retry=EMBEDDED_RETRY, delay=settings.mock_webhook_delay)
         config = MockConfig(webhook_secret=settings.webhook_secret,
                             api_keys=frozenset({settings.api_key}),
                             webhook_endpoints=[webhook_url])

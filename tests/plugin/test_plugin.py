@@ -94,23 +94,24 @@ def test_plugin_registers_its_markers_for_strict_projects(pytester: pytest.Pytes
     result.stdout.fnmatch_lines(["@pytest.mark.mock_only: needs control of the embedded mock*"])
 
 
-@pytest.mark.parametrize(("kind", "transport"), [("keepalive", "KeepAliveTransport"),
-                                                  ("httpx", "HTTPTransport")])
-def test_http_transport_knob_picks_the_transport_and_both_run_the_scenario(
-        pytester: pytest.Pytester, kind: str, transport: str):
-    pytester.makepyfile(f"""
-        import httpx
-
-        def test_cancel(sknpay_client, sknpay_api, sknpay_webhooks, sknpay_target):
-            # How httpx routes a request to a mount: the client and the mock's outbox.
-            used = sknpay_client._http._transport_for_url(httpx.URL(sknpay_client.base_url))
-            assert type(used).__name__ == {transport!r}
-            direct = sknpay_target.app.outbox.direct  # the mock's own sender to http:// endpoints
-            assert (direct is not None) == ({kind!r} == "keepalive")
-            payment = sknpay_api.create_payment({{"amount": 500, "currency": "USD"}}).json()
+def test_every_request_goes_through_httpx_and_its_logging(pytester: pytest.Pytester):
+    """The client, the hosted page and the mock's webhook deliveries all use
+    httpx's own client and transport, so httpx's log lines show each of them."""
+    pytester.makepyfile("""
+        def test_cancel(sknpay_api, sknpay_webhooks):
+            payment = sknpay_api.create_payment({"amount": 500, "currency": "USD"}).json()
             assert sknpay_api.cancel_payment(payment["id"]).json()["status"] == "canceled"
             sknpay_webhooks.wait_for("payment.canceled", payment["id"])
             assert "no longer active" in sknpay_api.hosted_page(payment["url"]).response_body
         """)
-    result = pytester.runpytest("-p", "no:cacheprovider", f"--sknpay-http-transport={kind}")
+    result = pytester.runpytest("-p", "no:cacheprovider", "-o", "log_cli=true",
+                                "--log-cli-level=DEBUG")
     result.assert_outcomes(passed=1)
+    result.stdout.fnmatch_lines([
+        '*HTTP Request: POST http://127.0.0.1:*/api/v1/payments "HTTP/1.1 20? *"*',
+        '*HTTP Request: POST http://127.0.0.1:*/api/v1/payments/plink_*/cancel "HTTP/1.1 200 OK"*',
+    ])
+    # The delivery to the listener and the hosted page, in whatever order they came.
+    text = result.stdout.str()
+    assert "/webhooks/sknpay \"HTTP/1.1 200 OK\"" in text, text[-3000:]
+    assert "/pay/plink_" in text

@@ -93,7 +93,8 @@ def test_a_trailing_newline_breaks_the_pattern(contract, field, value):
 
 def test_formats_are_asserted(contract):
     body = {"amount": 1000, "currency": "USD", "customer_email": "not-an-email"}
-    with pytest.raises(ContractViolation, match=r"\$.customer_email: .*email.*\n.*\n.*#/properties/customer_email/format"):
+    where = r"\$.customer_email: .*email.*\n.*\n.*#/properties/customer_email/format"
+    with pytest.raises(ContractViolation, match=where):
         contract.check("create-payment-request", body)
     contract.check("create-payment-request", {**body, "customer_email": "buyer@example.com"})
 

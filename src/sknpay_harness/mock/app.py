@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
-import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,14 +33,6 @@ MAX_BODY_BYTES = 1024 * 1024
 MAX_IDEMPOTENCY_KEY = 255
 WSGIEnviron = dict[str, Any]
 StartResponse = Callable[..., Any]
-# The routes every scenario takes, matched without werkzeug's router (binding
-# and matching were a quarter of the app's time per request). Only the exact
-# spellings match here, with the router's ``[^/]+`` for an id; anything else
-# (trailing or doubled slashes, other methods) goes through the Map as before.
-_HOT_ROUTES = {
-    "POST": re.compile(rf"{API_PREFIX}/payments(?:/(?P<cancel>[^/]+)/cancel)?"),
-    "GET": re.compile(rf"(?:{API_PREFIX}/payments/(?P<retrieve>[^/]+)|/pay/(?P<page>[^/]+))"),
-}
 
 
 @dataclass
@@ -99,9 +90,6 @@ class MockApp:
             "openapi": self.openapi,
         }
         self._openapi: bytes | None = None
-        # request.host_url per Host header: werkzeug rebuilds and IRI-decodes
-        # the whole URL each time, and a mock sees a handful of hosts.
-        self._host_urls: dict[tuple[Any, ...], str] = {}
 
     # -- WSGI --------------------------------------------------------------
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
@@ -109,15 +97,14 @@ class MockApp:
         response = self.dispatch(request)
         if self.request_log_hook is not None:
             self.request_log_hook(request, response)
-        return _as_wsgi(response, environ, start_response)
+        return response(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
         try:
             path = request.path
             if path.startswith(CONTROL_PREFIX + "/"):
                 return self.control.dispatch(request)
-            endpoint, args = _hot_route(request.method, path) or self._routes.bind_to_environ(
-                request.environ).match()
+            endpoint, args = self._routes.bind_to_environ(request.environ).match()
             return self._handlers[endpoint](request, **args)
         except ApiError as exc:
             return self._error(exc)
@@ -365,52 +352,13 @@ class MockApp:
         return self.view_at(payment, host_url)
 
     def host_url(self, request: Request) -> str:
-        """``request.host_url``, remembered per Host header and server address."""
-        environ = request.environ
-        key = (environ.get("wsgi.url_scheme"), environ.get("HTTP_HOST"), environ.get("SERVER_NAME"),
-               environ.get("SERVER_PORT"), environ.get("SCRIPT_NAME"))
-        found = self._host_urls.get(key)
-        if found is None:
-            if len(self._host_urls) >= 64:  # a client inventing hosts cannot grow it
-                self._host_urls.clear()
-            found = self._host_urls[key] = request.host_url
-        return found
+        return request.host_url
 
     def view_at(self, payment: payments.Payment, host_url: str) -> dict[str, Any]:
         return self.breaks.payment_view(payment.view(host_url))
 
     def _public_url(self) -> str:
         return self.config.public_url or self._last_host_url
-
-
-def _hot_route(method: str, path: str) -> tuple[str, dict[str, str]] | None:
-    pattern = _HOT_ROUTES.get(method)
-    found = pattern.fullmatch(path) if pattern is not None else None
-    if found is None:
-        return None
-    for endpoint, payment_id in found.groupdict().items():
-        if payment_id is not None:
-            return endpoint, {"payment_id": payment_id}
-    return "create", {}
-
-
-def _as_wsgi(response: Response, environ: WSGIEnviron,
-             start_response: StartResponse) -> Iterable[bytes]:
-    """``response(environ, start_response)``, without its header copy and closing
-    wrapper when they change nothing: a whole body with its Content-Length, no
-    Location to rewrite, no close callbacks, a status and method that keep the body.
-    (~6 us a request, on the thread that serves every API call.)"""
-    body = response.response
-    if (type(body) is list and all(type(chunk) is bytes for chunk in body)
-            and not response._on_close
-            and response.status_code >= 200 and response.status_code not in (204, 304)
-            and environ["REQUEST_METHOD"] != "HEAD"):
-        headers = response.headers.to_wsgi_list()
-        names = {name.lower() for name, _ in headers}
-        if "content-length" in names and not names & {"location", "content-location"}:
-            start_response(response.status, headers)
-            return body
-    return response(environ, start_response)
 
 
 def _fingerprint(body: Any) -> str:

@@ -106,7 +106,7 @@ class StatusCancelled(ContractBreak):
 
     name = "status_cancelled"
     promise = "status of a canceled payment is 'canceled'"
-    symptom = "'cancelled'"
+    symptom = '"cancelled"'
 
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         if view.get("status") == CANCELED:
@@ -119,7 +119,7 @@ class PaymentWithoutUrl(ContractBreak):
 
     name = "payment_without_url"
     promise = "a payment object has a url"
-    symptom = "'url' is a required property"
+    symptom = '"url" is a required property'
 
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in view.items() if k != "url"}
@@ -144,7 +144,7 @@ class AmountAsString(ContractBreak):
 
     name = "amount_as_string"
     promise = "amount is an integer"
-    symptom = "is not of type 'integer'"
+    symptom = 'is not of type "integer"'
 
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         return {**view, "amount": str(view.get("amount"))}
@@ -155,7 +155,7 @@ class CurrencyLowercase(ContractBreak):
 
     name = "currency_lowercase"
     promise = "currency is echoed as an upper-case ISO code"
-    symptom = "'usd'"
+    symptom = '"usd"'
 
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         if isinstance(view.get("currency"), str):
@@ -179,7 +179,7 @@ class UrlRelative(ContractBreak):
 
     name = "url_relative"
     promise = "url is an absolute http(s) URL"
-    symptom = "'/pay/plink_"
+    symptom = '"/pay/plink_'
 
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         url = view.get("url")
@@ -193,7 +193,7 @@ class NewPaymentNotOpen(ContractBreak):
 
     name = "new_payment_not_open"
     promise = "create answers status 'open'"
-    symptom = "'pending'"
+    symptom = '"pending"'
 
     def answer(self, endpoint: str, view: dict[str, Any]) -> dict[str, Any]:
         return {**view, "status": "pending"} if endpoint == "create" else view
@@ -281,7 +281,7 @@ class ErrorWithoutErrorKey(ContractBreak):
 
     name = "error_without_error_key"
     promise = "error bodies have a top-level 'error'"
-    symptom = "'error' is a required property"
+    symptom = '"error" is a required property'
 
     def error(self, status: int, body: dict[str, Any] | str) -> ErrorAnswer:
         error = body.get("error") if isinstance(body, dict) else body
@@ -526,7 +526,7 @@ class EventMissingId(ContractBreak):
 
     name = "event_missing_id"
     promise = "the event envelope has an id"
-    symptom = "'id' is a required property"
+    symptom = '"id" is a required property'
 
     def event(self, event: dict[str, Any]) -> dict[str, Any]:
         return {k: v for k, v in event.items() if k != "id"}
@@ -538,7 +538,7 @@ class EventStaleStatus(ContractBreak):
 
     name = "event_stale_status"
     promise = "payment.canceled carries the canceled payment"
-    symptom = "'canceled' was expected"
+    symptom = '"canceled" was expected'
 
     def event(self, event: dict[str, Any]) -> dict[str, Any]:
         data = event.get("data")

@@ -21,7 +21,6 @@ from dataclasses import dataclass
 from typing import Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
-from ..transport import HTTP_TRANSPORTS
 from .app import MockApp, MockConfig, create_app
 from .breaks import BREAKS, BreakSet
 from .chaos import ChaosPolicy, Delay, WebhookChaos, parse_delay
@@ -172,10 +171,6 @@ def build_parser() -> argparse.ArgumentParser:
     hooks.add_argument("--noise-rate", type=_rate, default=0.0, metavar="P",
                        help="chance (0-1) that an event is followed by a validly signed event for "
                             "a payment that is not yours (a made-up plink_ id) to ignore")
-    hooks.add_argument("--http-transport", choices=HTTP_TRANSPORTS, default="keepalive",
-                       help="how deliveries to http:// endpoints are sent: 'keepalive', a lean "
-                            "kept-alive HTTP/1.1 transport, or 'httpx', httpx's own (use it behind "
-                            "an HTTP proxy); https always uses httpx's own (default: %(default)s)")
 
     faults = parser.add_argument_group("API faults (answered before the request is handled: "
                                        "nothing changes, a retry is safe)")
@@ -277,8 +272,7 @@ def build(args: argparse.Namespace, log: LineLog, secret: str,
                                      noise_rate=args.noise_rate), seed=args.seed)
     outbox = Outbox(secret, clock=clock.now, breaks=breaks, delay=args.webhook_delay,
                     seed=args.seed, chaos=chaos,
-                    retry=RetryPolicy(max_attempts=args.webhook_max_attempts),
-                    http_transport=args.http_transport)
+                    retry=RetryPolicy(max_attempts=args.webhook_max_attempts))
     outbox.attempt_listeners.append(_log_attempt(log))
     config = MockConfig(webhook_secret=secret,
                         api_keys=frozenset(api_keys) if api_keys else None,
@@ -290,8 +284,14 @@ def build(args: argparse.Namespace, log: LineLog, secret: str,
                            fail_first=args.fail_first)
     app.control.faults = faults  # per-key fault rules via POST /_mock/faults
     server = MockServer(app, args.host, args.port, wsgi=RequestLog(faults, log))
-    config.public_url = server.url  # hosted-page links in events sent by the expiry timer
     return RunningMock(app, server, faults, clock)
+
+
+def _os_reason(exc: OSError) -> str:
+    """The OS's words: cheroot wraps the bind error ("No socket could be created
+    -- ((host, port): [Errno 98] Address already in use)")."""
+    cause = exc.__cause__ if isinstance(exc.__cause__, OSError) else exc
+    return cause.strerror or str(cause)
 
 
 def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
@@ -308,17 +308,19 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     api_keys = list(args.api_key) + env_keys
 
     log = LineLog(err, enabled=not args.quiet)
+    running = build(args, log, secret, api_keys)
     try:
-        running = build(args, log, secret, api_keys)
+        running.server.start()
     except OSError as exc:
-        parser.exit(2, f"{PROG}: cannot listen on {args.host}:{args.port}: {exc.strerror or exc}\n")
+        parser.exit(2, f"{PROG}: cannot listen on {args.host}:{args.port}: {_os_reason(exc)}\n")
+    # Hosted-page links in events sent by the expiry timer (outside any request).
+    running.app.config.public_url = running.server.url
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
         stop.set()
 
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
-    running.server.start()
     accepting = ("any sk_test_ key" if not api_keys
                  else f"{len(api_keys)} API key(s)")
     log(f"accepting {accepting}; webhooks to {len(args.webhook_url)} endpoint(s); "

@@ -24,8 +24,6 @@ import httpx
 
 from .. import signing
 from ..errors import WaitTimeout
-from ..lane import PlainLane
-from ..transport import http_client
 from ..waiting import wait_until
 from .breaks import BreakSet
 from .chaos import ChaosPolicy
@@ -95,7 +93,6 @@ class Outbox:
         timeout: float = 10.0,
         log_limit: int = 10_000,
         chaos: ChaosPolicy | None = None,
-        http_transport: str = "keepalive",
     ) -> None:
         self.secret = secret
         self._clock = clock
@@ -104,13 +101,10 @@ class Outbox:
         self.delay: Delay = delay
         self._random = random.Random(seed)
         self._workers = workers
-        # The mock's own deliveries to plain http:// endpoints skip httpx.Client's
-        # request building, cookie and redirect machinery (~70 us a delivery)
-        # and go by the plain lane onto the client's kept-alive pool; https, an
-        # odd URL or kind "httpx" go through the httpx.Client itself.
-        self._http = http_client(kind=http_transport, timeout=timeout,
-                                 headers={"User-Agent": USER_AGENT})
-        self.direct = PlainLane.of(self._http)
+        # One httpx client for every delivery: its pool keeps the connection
+        # to each endpoint alive. Cookies are never kept (a webhook sender has none).
+        self._http = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT},
+                                  follow_redirects=False)
         # One lock, two conditions: workers wait on ``_due`` for work, anyone
         # else on ``_cond`` for a change of state (idle, a delivery settled).
         # Apart, a new event wakes one worker, not every worker and waiter.
@@ -302,11 +296,9 @@ class Outbox:
         return Attempt(number, now, status, error, (time.perf_counter() - started) * 1000)
 
     def _post(self, endpoint: str, body: bytes, headers: dict[str, str]) -> int:
-        if self.direct is not None:
-            answer = self.direct.send("POST", endpoint, headers, body)
-            if answer is not None:
-                return answer.status
-        return self._http.post(endpoint, content=body, headers=headers).status_code
+        status = self._http.post(endpoint, content=body, headers=headers).status_code
+        self._http.cookies.clear()
+        return status
 
     def _settle(self, delivery: OutgoingDelivery, attempt: Attempt) -> None:
         if delivery.state == "dropped":

@@ -123,8 +123,7 @@ def sknpay_client(
     log = pytestconfig.stash[run_log_key]
     client = SknPayClient(sknpay_session_target.api_url, sknpay_settings.api_key,
                           timeout=sknpay_settings.request_timeout, redactor=sknpay_redactor,
-                          retry=RetryPolicy(retries=sknpay_settings.retries),
-                          http_transport=sknpay_settings.http_transport)
+                          retry=RetryPolicy(retries=sknpay_settings.retries))
     # Events only count for payments this run made (a shared endpoint also
     # gets other runs' events): the ledger tells the inbox about each one.
     ledger = PaymentLedger(on_created=sknpay_inbox.track)
