@@ -62,6 +62,8 @@ def test_every_kind_of_mock_answer(app):
         ("HEAD", f"/pay/{payment['id']}", {}, None),
         ("GET", "/pay/plink_missing", {}, None),
         ("GET", "/openapi.json", {}, None),
+        ("GET", "/", {}, None),
+        ("GET", "/docs", {}, None),
         ("GET", "/nowhere", {}, None),
     ]
     for method, path, headers, data in requests:
