@@ -44,11 +44,12 @@ class MockProcess:
 
 
 def start_mock(args: list[str], tmp_path: Path, env: dict[str, str] | None = None,
-               timeout: float = 15.0) -> MockProcess:
+               timeout: float = 15.0, command: list[str] | None = None) -> MockProcess:
+    """``command`` (default ``python -m sknpay_harness.mock``) with ``--port 0`` and ``args``."""
     log_path = tmp_path / f"mock-{len(list(tmp_path.glob('mock-*.log')))}.log"
     stderr = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
-        [sys.executable, "-m", "sknpay_harness.mock", "--port", "0", *args],
+        [*(command or [sys.executable, "-m", "sknpay_harness.mock"]), "--port", "0", *args],
         stdout=subprocess.PIPE, stderr=stderr, text=True,
         env={**os.environ, **(env or {})},
     )
@@ -75,12 +76,13 @@ def start_mock(args: list[str], tmp_path: Path, env: dict[str, str] | None = Non
 
 @pytest.fixture
 def mock_process(tmp_path: Path) -> Iterator[Callable[..., MockProcess]]:
-    """function · factory(args, env=None) -> MockProcess · the CLI as a subprocess,
-    stopped (SIGTERM) at teardown."""
+    """function · factory(args, env=None, command=None) -> MockProcess · the CLI as a
+    subprocess, stopped (SIGTERM) at teardown."""
     started: list[MockProcess] = []
 
-    def start(args: list[str], env: dict[str, str] | None = None) -> MockProcess:
-        started.append(start_mock(args, tmp_path, env))
+    def start(args: list[str], env: dict[str, str] | None = None,
+              command: list[str] | None = None) -> MockProcess:
+        started.append(start_mock(args, tmp_path, env, command=command))
         return started[-1]
 
     yield start

@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import json
+import re
 
-from sknpay_harness.mock.openapi import build_document
+from jsonschema import Draft202012Validator
+from werkzeug.test import Client
+
+from sknpay_harness.mock.app import MockConfig, create_app
+from sknpay_harness.mock.chaos import CHAOS_FIELDS
+from sknpay_harness.mock.faults import FaultInjector
+from sknpay_harness.mock.openapi import CONTROLS_TAG, build_document
 
 
 def _refs(node):
@@ -49,6 +56,91 @@ def test_every_schema_file_is_in_the_document_without_its_id():
 
 def test_operations_cover_the_known_surface():
     paths = build_document()["paths"]
-    assert set(paths) == {"/api/v1/payments", "/api/v1/payments/{payment_id}",
-                          "/api/v1/payments/{payment_id}/cancel", "/api/v1/refunds",
-                          "/pay/{payment_id}"}
+    api = {path for path in paths if not path.startswith("/_mock/")}
+    assert api == {"/api/v1/payments", "/api/v1/payments/{payment_id}",
+                   "/api/v1/payments/{payment_id}/cancel", "/api/v1/refunds",
+                   "/pay/{payment_id}"}
+
+
+# The pages that describe the document are not in it.
+SELF_DESCRIBING = {("GET", "/"), ("GET", "/docs"), ("GET", "/openapi.json")}
+
+
+def _served_operations(app) -> set[tuple[str, str]]:
+    rules = [*app._routes.iter_rules(), *app.control._routes.iter_rules()]
+    return {(method, re.sub(r"<(\w+)>", r"{\1}", rule.rule))
+            for rule in rules for method in rule.methods - {"HEAD", "OPTIONS"}}
+
+
+def test_document_lists_every_route_the_mock_serves_and_no_other():
+    documented = {(method.upper(), path) for path, item in build_document()["paths"].items()
+                  for method in item}
+    served = _served_operations(create_app(MockConfig(webhook_secret="whsec_doc"))) - SELF_DESCRIBING
+    assert documented == served, (f"served, not documented: {sorted(served - documented)}; "
+                                  f"documented, not served: {sorted(documented - served)}")
+
+
+def test_control_endpoints_are_in_the_document_tagged_mock_controls(mock_stack):
+    with mock_stack.page() as page:
+        document = page.get("/openapi.json").json()
+    controls = {path: item for path, item in document["paths"].items() if path.startswith("/_mock/")}
+    assert {"/_mock/reset", "/_mock/webhooks/chaos", "/_mock/payments/{payment_id}/state",
+            "/_mock/faults"} <= set(controls)
+    for path, item in controls.items():
+        for method, operation in item.items():
+            assert operation["tags"] == [CONTROLS_TAG], f"{method} {path}"
+            assert operation["operationId"] and operation["summary"], f"{method} {path}"
+    assert CONTROLS_TAG in {tag["name"] for tag in document["tags"]}
+
+
+def test_chaos_schema_names_every_chaos_setting():
+    schemas = build_document()["components"]["schemas"]
+    assert set(schemas["mock-chaos"]["properties"]) == CHAOS_FIELDS
+    assert set(schemas["mock-chaos-settings"]["properties"]) == CHAOS_FIELDS | {"duplicate"}
+
+
+# One valid call of every control operation; their answers must match the document.
+KEY = {"Authorization": "Bearer sk_test_documented"}
+CONTROL_CALLS = [
+    ("GET", "/_mock/payments/{payment_id}", None),
+    ("POST", "/_mock/payments/{payment_id}/state", {"status": "failed", "event": False}),
+    ("GET", "/_mock/clock", None),
+    ("POST", "/_mock/clock/advance", {"seconds": 5}),
+    ("GET", "/_mock/deliveries", None),
+    ("POST", "/_mock/outbox/wait", {"timeout": 1}),
+    ("GET", "/_mock/webhooks/chaos", None),
+    ("PUT", "/_mock/webhooks/chaos", {"delay": "1-2", "duplicate": True, "reorder": 2}),
+    ("DELETE", "/_mock/webhooks/chaos", None),
+    ("GET", "/_mock/webhooks/endpoints", None),
+    ("PUT", "/_mock/webhooks/endpoints", {"urls": ["http://127.0.0.1:9/hooks"]}),
+    ("GET", "/_mock/faults", None),
+    ("POST", "/_mock/faults", {"route": "create", "count": 2, "status": 500}),
+    ("DELETE", "/_mock/faults", None),
+    ("POST", "/_mock/reset", None),
+]
+
+
+def test_every_control_answer_matches_its_documented_schema():
+    document = build_document()
+    app = create_app(MockConfig(webhook_secret="whsec_doc"))
+    app.control.faults = FaultInjector(app)
+    client = Client(app)
+    payment = client.post("/api/v1/payments", json={"amount": 100, "currency": "USD"},
+                          headers=KEY).get_json()
+    try:
+        for method, path, body in CONTROL_CALLS:
+            answer = client.open(path.format(payment_id=payment["id"]), method=method,
+                                 json=body, headers=KEY)
+            assert answer.status_code == 200, f"{method} {path}: {answer.get_data(as_text=True)}"
+            operation = document["paths"][path][method.lower()]
+            schema = operation["responses"]["200"]["content"]["application/json"]["schema"]
+            # Local refs (#/components/...) resolve against the document's components.
+            validator = Draft202012Validator({**schema, "components": document["components"]})
+            problems = [f"{list(e.absolute_path)}: {e.message}"
+                        for e in validator.iter_errors(answer.get_json())]
+            assert not problems, f"{method} {path} answered off its document: {problems}"
+    finally:
+        app.outbox.stop()
+    documented = {(method.upper(), path) for path, item in document["paths"].items()
+                  if path.startswith("/_mock/") for method in item}
+    assert documented == {(method, path) for method, path, _ in CONTROL_CALLS}

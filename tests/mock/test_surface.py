@@ -3,6 +3,8 @@ declining on the hosted page; every answer and event checked against schemas/.""
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from sknpay_harness import Contract
@@ -168,6 +170,19 @@ def test_other_card_is_declined_link_stays_open_and_can_be_retried(mock_stack):
             assert retried.status_code == 200
         final = client.get(f"/payments/{payment['id']}").json()
         assert (final["status"], final["last_payment_error"]) == ("succeeded", None)
+
+
+def test_the_form_says_which_card_pays_and_which_is_declined(mock_stack):
+    with mock_stack.client() as client:
+        payment = create(client)
+    with mock_stack.page() as page:
+        form = page.get(f"/pay/{payment['id']}").text
+        declined = page.post(f"/pay/{payment['id']}", data={"card_number": "4242424242424242"}).text
+    for html in (form, declined):  # the retry form says it again
+        hint = re.search(r'id="test-cards">(.*?)</p>', html)
+        assert hint, f"no test-card hint on the form:\n{html}"
+        assert f"{TEST_CARD}</strong> pays" in hint[1], hint[1]
+        assert "4242 4242 4242 4242) is declined" in hint[1], hint[1]
 
 
 def test_empty_card_number_is_asked_again_without_an_event(mock_stack):

@@ -4,7 +4,9 @@ Routes under ``/api/v1`` follow the known wire format (see
 shared/sknpay-api-notes.md); the hosted page lives at ``/pay/<id>``. Every
 handler validates before it changes state, and every error body has the
 Stripe-style shape ``{"error": {"type", "code", "message", "param"}}`` (the
-likely reading; the notes leave string-or-object open).
+likely reading; the notes leave string-or-object open). ``/`` is a front page
+for people (front.py) and ``/docs`` the API reference (reference.py), both
+rendered from the OpenAPI document.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from . import hosted, openapi, payments, refunds
+from . import front, hosted, openapi, payments, reference, refunds
 from .breaks import BreakSet
 from .clock import IdFactory, SystemClock
 from .control import CONTROL_PREFIX, ControlApi
@@ -83,13 +85,17 @@ class MockApp:
             Rule("/pay/<payment_id>", endpoint="page", methods=["GET"]),
             Rule("/pay/<payment_id>", endpoint="pay", methods=["POST"]),
             Rule("/openapi.json", endpoint="openapi", methods=["GET"]),
+            Rule("/", endpoint="front", methods=["GET"]),
+            Rule("/docs", endpoint="docs", methods=["GET"]),
         ], strict_slashes=False)
         self._handlers: dict[str, Callable[..., Response]] = {
             "create": self.create, "retrieve": self.retrieve, "cancel": self.cancel,
             "refund": self.refund, "page": self.page, "pay": self.pay,
-            "openapi": self.openapi,
+            "openapi": self.openapi, "front": self.front_page, "docs": self.api_reference,
         }
+        self._openapi_document: dict[str, Any] | None = None
         self._openapi: bytes | None = None
+        self._docs: str | None = None
 
     # -- WSGI --------------------------------------------------------------
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
@@ -243,8 +249,25 @@ class MockApp:
     def openapi(self, request: Request) -> Response:
         """The OpenAPI 3.1 document (built once, from schemas/)."""
         if self._openapi is None:
-            self._openapi = json.dumps(openapi.build_document()).encode()
+            self._openapi = json.dumps(self.openapi_document()).encode()
         return Response(self._openapi, status=200, content_type="application/json")
+
+    def openapi_document(self) -> dict[str, Any]:
+        """The OpenAPI document as data, built once: what the pages are rendered from."""
+        if self._openapi_document is None:
+            self._openapi_document = openapi.build_document()
+        return self._openapi_document
+
+    def front_page(self, request: Request) -> Response:
+        """The front page: rendered per request, as faults and settings change."""
+        settings = front.MockSettings.of(self, self.host_url(request))
+        return _html(200, front.render_front_page(settings, self.openapi_document()))
+
+    def api_reference(self, request: Request) -> Response:
+        """The API reference, rendered once from the OpenAPI document."""
+        if self._docs is None:
+            self._docs = reference.render_reference(self.openapi_document())
+        return _html(200, self._docs)
 
     def _page_payment(self, payment_id: str) -> payments.Payment | None:
         tenant = self.store.find_owner(payment_id)

@@ -123,7 +123,8 @@ def build_parser() -> argparse.ArgumentParser:
             "A local, stateful SKN Pay Payments API (v1) for development and CI: payments,\n"
             "cancel, refunds, link expiry, signed webhooks, a hosted payment page (test card\n"
             "4111 1111 1111 1111 pays; any other card is declined), test-control endpoints\n"
-            "under /_mock, an OpenAPI document at /openapi.json, webhook chaos and API faults."
+            "under /_mock, an OpenAPI document at /openapi.json, webhook chaos and API faults.\n"
+            "Open its root URL in a browser for a front page (what it is set to) and /docs."
         ),
         epilog=(
             "contract breaks (--break):\n" + breaks_help + "\n\n"

@@ -4,9 +4,22 @@ from __future__ import annotations
 
 from html import escape
 
-from .payments import CANCELED, EXPIRED, SUCCEEDED, Payment, format_amount
+from .payments import CANCELED, EXPIRED, SUCCEEDED, TEST_CARD, Payment, format_amount
 
 NO_LONGER_ACTIVE = "This payment link is no longer active."
+# The playground's example of a card that is not the test card (API notes).
+DECLINED_CARD_EXAMPLE = "4242424242424242"
+
+
+def card_display(number: str) -> str:
+    """``4111111111111111`` -> ``4111 1111 1111 1111``, as printed on a card."""
+    return " ".join(number[i:i + 4] for i in range(0, len(number), 4))
+
+
+# Says on the form what pays, so nobody tries a real card on the mock.
+TEST_CARDS_HTML = (f'<p class="hint" id="test-cards">Test card <strong>'
+                   f"{escape(card_display(TEST_CARD))}</strong> pays; any other number (e.g. "
+                   f"{escape(card_display(DECLINED_CARD_EXAMPLE))}) is declined.</p>")
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -19,6 +32,7 @@ box-shadow:0 1px 4px rgba(0,0,0,.1)}}
 .amount{{font-size:2rem;font-weight:600}} label{{display:block;margin:.6rem 0 .2rem}}
 input{{width:100%;padding:.5rem;box-sizing:border-box}} button{{margin-top:1rem;width:100%;
 padding:.7rem;font-size:1rem}} .notice{{color:#8a1f11}} .error{{color:#b00020}}
+.hint{{background:#eef4ff;border-radius:4px;padding:.5rem;font-size:.9rem}}
 </style></head>
 <body><main data-payment-id="{payment_id}" data-status="{status}">
 {content}
@@ -37,6 +51,7 @@ def render(payment: Payment, shown_open: bool, error: str | None = None) -> str:
                 if payment.cancel_url else "")
         content = f"""<h1>Pay {description or "SKN Pay"}</h1>
 <p class="amount" id="amount">{amount}</p>{error_html}
+{TEST_CARDS_HTML}
 <form method="post" action="/pay/{escape(payment.id)}">
 <label for="card_number">Card number</label>
 <input id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number" required>

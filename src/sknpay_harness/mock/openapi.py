@@ -6,7 +6,11 @@ such as ``common.json#/$defs/amount`` rewritten to
 ``#/components/schemas/common/$defs/amount``), so the document is
 self-contained for tools (Schemathesis, code generators) and always says what
 the contract suite checks. Served by the mock at ``GET /openapi.json``.
-Control endpoints (``/_mock``) are test tooling, not the API, and are left out.
+
+The document is the one list of what the mock serves: the front page and the
+``/docs`` reference are rendered from it. It includes the ``/_mock`` control
+endpoints, tagged ``mock controls`` (test tooling, not SKN Pay's API), so a
+reader and a tool can tell them apart and leave them out.
 """
 
 from __future__ import annotations
@@ -17,9 +21,20 @@ from pathlib import Path
 from typing import Any
 
 from ..contract import default_schema_dir
+from .control import CONTROL_PREFIX, MAX_WAIT_SECONDS, STATE_EVENTS
+from .faults import ROUTE_NAMES
 from .payments import CURRENCIES, MAX_AMOUNT
 
 COMPONENTS = "#/components/schemas/"
+PAYMENTS_TAG, REFUNDS_TAG, HOSTED_TAG = "payments", "refunds", "hosted page"
+CONTROLS_TAG = "mock controls"
+TAGS = [
+    {"name": PAYMENTS_TAG, "description": "Hosted payment links: create, retrieve, cancel."},
+    {"name": REFUNDS_TAG, "description": "Full and partial refunds of a paid link."},
+    {"name": HOSTED_TAG, "description": "The page the customer opens (HTML, no API key)."},
+    {"name": CONTROLS_TAG, "description": "Not part of SKN Pay: the mock's test controls under "
+                                          f"{CONTROL_PREFIX}, scoped to the Bearer key."},
+]
 
 
 def _ref(name: str) -> dict[str, str]:
@@ -101,13 +116,16 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
             "version": "v1",
             "description": "The SKN Pay API as the sknpay-harness mock serves it. Shapes come "
                            "from the contract suite's JSON Schemas; where the real API is not "
-                           "known the likely reading is taken (see docs/mock.md).",
+                           "known the likely reading is taken (see docs/mock.md). Operations "
+                           f"tagged '{CONTROLS_TAG}' are the mock's own test controls.",
         },
+        "tags": TAGS,
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}],
         "paths": {
             "/api/v1/payments": {"post": {
                 "operationId": "createPayment",
+                "tags": [PAYMENTS_TAG],
                 "summary": "Create a hosted payment link",
                 "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
                                 "schema": {"type": "string", "maxLength": 255}}],
@@ -117,12 +135,14 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
             }},
             "/api/v1/payments/{payment_id}": {"get": {
                 "operationId": "retrievePayment",
+                "tags": [PAYMENTS_TAG],
                 "summary": "Retrieve a payment",
                 "parameters": [PAYMENT_ID],
                 "responses": {"200": payment_ok, **_errors(401, 404)},
             }},
             "/api/v1/payments/{payment_id}/cancel": {"post": {
                 "operationId": "cancelPayment",
+                "tags": [PAYMENTS_TAG],
                 "summary": "Cancel an unpaid link (no-op if already terminal); fires "
                            "payment.canceled",
                 "parameters": [PAYMENT_ID],
@@ -130,6 +150,7 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
             }},
             "/api/v1/refunds": {"post": {
                 "operationId": "createRefund",
+                "tags": [REFUNDS_TAG],
                 "summary": "Refund a succeeded payment, fully (no amount) or partly; fires "
                            "payment.refunded",
                 "requestBody": {"required": True,
@@ -141,6 +162,7 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
             "/pay/{payment_id}": {
                 "get": {
                     "operationId": "hostedPage",
+                    "tags": [HOSTED_TAG],
                     "summary": "The hosted payment page (card form while open)",
                     "security": [],
                     "parameters": [PAYMENT_ID],
@@ -150,6 +172,7 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
                 },
                 "post": {
                     "operationId": "payHostedPage",
+                    "tags": [HOSTED_TAG],
                     "summary": "Submit the card form: 4111 1111 1111 1111 pays, others decline",
                     "security": [],
                     "parameters": [PAYMENT_ID],
@@ -170,11 +193,12 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
                     },
                 },
             },
+            **_control_paths(),
         },
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "sk_test_... API key"}},
-            "schemas": _mock_limits(bundle(schemas)),
+            "schemas": {**_mock_limits(bundle(schemas)), **_control_schemas()},
         },
     }
 
@@ -189,3 +213,164 @@ def _mock_limits(components: dict[str, Any]) -> dict[str, Any]:
         props["currency"] = {"allOf": [props["currency"], {"enum": sorted(CURRENCIES)}]}
         props["amount"] = {"allOf": [props["amount"], {"maximum": MAX_AMOUNT}]}
     return components
+
+
+# -- the /_mock control endpoints (control.py) --------------------------------------------
+def _object(properties: dict[str, Any], required: tuple[str, ...] = (),
+            closed: bool = False) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "object", "properties": properties}
+    if required:
+        schema["required"] = list(required)
+    if closed:  # the mock refuses unknown fields here
+        schema["additionalProperties"] = False
+    return schema
+
+
+def _control(operation_id: str, summary: str, answer: dict[str, Any], *errors: int,
+             body: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    """One control operation: JSON in and out, errors in the API's shape."""
+    operation: dict[str, Any] = {
+        "operationId": operation_id, "tags": [CONTROLS_TAG], "summary": summary, **extra,
+        "responses": {"200": {"description": summary, "content": _json_content(answer)},
+                      **_control_errors(401, *errors)},
+    }
+    if body is not None:
+        operation["requestBody"] = {"required": False, "content": _json_content(body)}
+    return operation
+
+
+def _control_errors(*statuses: int) -> dict[str, Any]:
+    why = {400: "Invalid body (error.param names the field)", 401: "Missing or invalid API key",
+           404: "No such payment for this API key",
+           501: "No fault middleware: the embedded mock (sknpay-mock has one)",
+           504: "Deliveries still pending at the timeout (listed in error.message)"}
+    return {str(s): {"description": why[s], "content": _json_content(_ref("error"))}
+            for s in statuses}
+
+
+def _control_paths() -> dict[str, Any]:
+    p = CONTROL_PREFIX
+    chaos_answer = _object({"chaos": _ref("mock-chaos")}, ("chaos",))
+    faults_answer = _object({"pending": {"type": "array", "items": _ref("mock-fault-rule")}},
+                            ("pending",))
+    return {
+        f"{p}/payments/{{payment_id}}": {"get": _control(
+            "mockGetPayment", "The payment, when its link expires, and its refunds",
+            _object({"payment": _ref("payment"),
+                     "expires_at": {"type": ["number", "null"]},
+                     "refunds": {"type": "array", "items": _ref("refund")}},
+                    ("payment", "expires_at", "refunds")),
+            404, parameters=[PAYMENT_ID])},
+        f"{p}/payments/{{payment_id}}/state": {"post": _control(
+            "mockSetPaymentState", "Force a status; fires the matching event unless event is false",
+            _object({"payment": _ref("payment"), "event_id": {"type": ["string", "null"]}},
+                    ("payment", "event_id")),
+            400, 404, parameters=[PAYMENT_ID],
+            body=_object({"status": {"enum": list(STATE_EVENTS)}, "event": {"type": "boolean"}},
+                         ("status",)))},
+        f"{p}/clock": {"get": _control(
+            "mockGetClock", "This key's clock (unix seconds) and how far it was advanced",
+            _object({"now": {"type": "number"}, "offset": {"type": "number"}}, ("now", "offset")))},
+        f"{p}/clock/advance": {"post": _control(
+            "mockAdvanceClock", "Move this key's clock forward; links past their lifetime expire",
+            _object({"now": {"type": "number"}, "offset": {"type": "number"},
+                     "expired": {"type": "integer", "minimum": 0}}, ("now", "offset", "expired")),
+            400, body=_object({"seconds": {"type": "number", "minimum": 0}}, ("seconds",)))},
+        f"{p}/deliveries": {"get": _control(
+            "mockListDeliveries", "The webhook delivery log: every attempt with its answer",
+            _object({"deliveries": {"type": "array", "items": _ref("mock-delivery")}},
+                    ("deliveries",)),
+            parameters=[{"name": name, "in": "query", "required": False,
+                         "schema": {"type": "string"}}
+                        for name in ("payment_id", "event_type", "state", "kind")])},
+        f"{p}/outbox/wait": {"post": _control(
+            "mockWaitOutbox", "Block until this key has no delivery queued or in flight",
+            _object({"idle": {"const": True}, "deliveries": {"type": "integer", "minimum": 0}},
+                    ("idle", "deliveries")),
+            400, 504, body=_object({"timeout": {"type": "number", "minimum": 0,
+                                                "maximum": MAX_WAIT_SECONDS}}))},
+        f"{p}/reset": {"post": _control(
+            "mockReset", "Forget this key's payments, refunds, deliveries, clock, chaos, faults "
+                         "and endpoints", _object({"reset": {"const": True}}, ("reset",)))},
+        f"{p}/webhooks/chaos": {
+            "get": _control("mockGetChaos", "This key's webhook chaos settings", chaos_answer),
+            "put": _control("mockSetChaos", "Set this key's webhook chaos", chaos_answer, 400,
+                            body=_ref("mock-chaos-settings")),
+            "delete": _control("mockClearChaos", "Back to the mock-wide chaos settings",
+                               chaos_answer),
+        },
+        f"{p}/webhooks/endpoints": {
+            "get": _control("mockGetEndpoints", "This key's webhook endpoints (else the "
+                            "mock-wide --webhook-url list)", _urls()),
+            "put": _control("mockSetEndpoints", "Set this key's webhook endpoints (the "
+                            "dashboard's Settings -> Webhooks)", _urls(), 400,
+                            body=_urls()),
+        },
+        f"{p}/faults": {
+            "get": _control("mockGetFaults", "This key's pending API faults", faults_answer, 501),
+            "post": _control("mockAddFault", "Queue deterministic API faults for this key",
+                             faults_answer, 400, 501, body=_object({
+                                 "route": {"enum": list(ROUTE_NAMES)},
+                                 "count": {"type": "integer", "minimum": 0},
+                                 "status": {"type": "integer", "minimum": 400, "maximum": 599}},
+                                 ("route",))),
+            "delete": _control("mockClearFaults", "Drop this key's pending API faults",
+                               faults_answer, 501),
+        },
+    }
+
+
+def _urls() -> dict[str, Any]:
+    return _object({"urls": {"type": "array", "items": _ref("common/$defs/http_url")}}, ("urls",))
+
+
+def _control_schemas() -> dict[str, Any]:
+    """Shapes only the control endpoints use (prefixed ``mock-``)."""
+    delay = {"description": "Seconds before each delivery: fixed, or uniform in [low, high]",
+             "anyOf": [{"type": "number", "minimum": 0},
+                       {"type": "array", "items": {"type": "number", "minimum": 0},
+                        "minItems": 2, "maxItems": 2},
+                       {"type": "null"}]}
+    rate = {"type": "number", "minimum": 0, "maximum": 1}
+    count = {"type": "integer", "minimum": 0}
+    # The front page shows these descriptions next to the chaos in force.
+    chaos = {
+        "delay": delay,
+        "duplicate_rate": {**rate, "description": "Chance an event is delivered twice (same id)"},
+        "noise_rate": {**rate, "description": "Chance an event is followed by a validly signed "
+                                              "one for a made-up payment, to be ignored"},
+        "drop_first": {**count, "description": "First N attempts of each delivery are lost in "
+                                               "transit, then retried"},
+        "fail_first": {**count, "description": "First N attempts are recorded as a 503, then "
+                                               "retried"},
+        "reorder": {**count, "description": "Each batch of N events arrives newest first"},
+        "reorder_window": {"type": "number", "exclusiveMinimum": 0,
+                           "description": "Seconds over which a reordered batch is spread"},
+    }
+    settings_delay = {**delay, "anyOf": [*delay["anyOf"], {"type": "string",
+                                                          "description": "'2' or '1-5'"}]}
+    return {
+        "mock-chaos": {**_object(chaos, tuple(chaos)),
+                       "description": "Webhook chaos in force for one key"},
+        "mock-chaos-settings": {
+            **_object({**chaos, "delay": settings_delay,
+                       "duplicate": {"type": "boolean",
+                                     "description": "true: every event twice (rate 1)"}},
+                      closed=True),
+            "description": "Chaos to set; fields left out are off"},
+        "mock-delivery": _object({
+            "id": {"type": "string"}, "event_id": {"type": "string"},
+            "event_type": {"type": "string"}, "payment_id": {"type": ["string", "null"]},
+            "endpoint": {"type": "string"},
+            "state": {"enum": ["pending", "delivering", "delivered", "failed", "dropped"]},
+            "kind": {"enum": ["event", "duplicate", "noise"]},
+            "attempts": {"type": "array", "items": _object({
+                "number": {"type": "integer"}, "at": {"type": "number"},
+                "status": {"type": ["integer", "null"]}, "error": {"type": ["string", "null"]},
+                "elapsed_ms": {"type": "number"}})},
+        }, ("id", "event_id", "event_type", "endpoint", "state", "kind", "attempts")),
+        "mock-fault-rule": _object({"route": {"enum": list(ROUTE_NAMES)},
+                                    "remaining": {"type": "integer"},
+                                    "status": {"type": "integer"}},
+                                   ("route", "remaining", "status")),
+    }
