@@ -23,10 +23,12 @@ MAJOR_UNITS = "12.34"
 
 
 def payment_request(**overrides: Any) -> dict[str, Any]:
-    """A valid create body; ``metadata`` carries a string and a number."""
+    """A valid create body in the shape the docs show: amount, currency,
+    description, and metadata with string values only (the quickstart sends
+    nothing else; a number is refused by Stripe-flavoured APIs)."""
     body: dict[str, Any] = {
         "amount": AMOUNT, "currency": "USD", "description": "contract suite",
-        "metadata": {"order_id": f"ord-{uuid.uuid4().hex[:8]}", "attempt": 1},
+        "metadata": {"order_id": f"ord-{uuid.uuid4().hex[:8]}", "attempt": "1"},
     }
     body.update(overrides)
     return body
