@@ -238,7 +238,25 @@ class AcceptsUnknownCurrency(ContractBreak):
     symptom = "expected HTTP 4xx"
 
     def validation_problems(self, problems: list[Any]) -> list[Any]:
-        return [p for p in problems if getattr(p, "code", None) != "invalid_currency"]
+        return [p for p in problems if getattr(p, "param", None) != "currency"
+                or getattr(p, "code", None) == "parameter_missing"]
+
+
+class AcceptsUndocumentedShapes(ContractBreak):
+    """Where the docs show a request field in one shape only, the mock refuses
+    the others as SKN Pay likely does (Stripe's rules, src/sknpay_harness/limits.py):
+    a metadata value that is not a string, over 50 metadata keys, a key over 40
+    or a value over 500 characters, an unknown top-level field, a null, an
+    amount sent as a string or over the bound, a lower-case currency, a long
+    description or name, a malformed email or URL. This accepts them all, as a
+    lenient server would, so an integrator's bug would first show on the sandbox."""
+
+    name = "accepts_undocumented_shapes"
+    promise = "the mock refuses request shapes the docs do not show (Stripe's rules)"
+    symptom = "expected HTTP 400, got 200"
+
+    def validation_problems(self, problems: list[Any]) -> list[Any]:
+        return [p for p in problems if getattr(p, "known", True)]
 
 
 class KeepsRejectedCreate(ContractBreak):
@@ -622,7 +640,8 @@ BREAKS: dict[str, type[ContractBreak]] = {
     for cls in (
         StatusCancelled, PaymentWithoutUrl, AmountChanged, AmountAsString, CurrencyLowercase,
         MetadataDropped, UrlRelative, NewPaymentNotOpen,
-        CoercesAmount, CurrencyDefaultsToUsd, AcceptsUnknownCurrency, KeepsRejectedCreate,
+        CoercesAmount, CurrencyDefaultsToUsd, AcceptsUnknownCurrency, AcceptsUndocumentedShapes,
+        KeepsRejectedCreate,
         InvalidJson500, ErrorNotJson, ErrorWithoutErrorKey,
         AuthNotEnforced, AuthError403,
         RetrieveStaleStatus, RetrieveReportsExpired, UnknownPaymentNot404,
