@@ -17,12 +17,19 @@ KEY = "sk_test_cli_key_0123456789"
 SECRET = "whsec_cli_secret_0123456789"
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sknpay_harness.mock", *args],
-                          capture_output=True, text=True, timeout=30)
+@pytest.fixture
+def run_cli(child_env):
+    """function · callable(*args) -> CompletedProcess · ``sknpay-mock ARGS`` to its end,
+    with none of the outer run's SKNPAY_* variables (e.g. its webhook secret)."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "sknpay_harness.mock", *args],
+                              capture_output=True, text=True, timeout=30, env=child_env())
+
+    return run
 
 
-def test_help_documents_every_option():
+def test_help_documents_every_option(run_cli):
     result = run_cli("--help")
     assert result.returncode == 0, result.stderr
     for action in build_parser()._actions:
@@ -47,8 +54,7 @@ def test_help_documents_every_option():
     (["--extra-field", "Risk Score"], "the field name must be lower-case letters"),
     (["--extra-field", "risk_score=high"], "the value after = must be JSON"),
 ])
-def test_bad_option_is_refused_with_the_reason(args, expected, monkeypatch):
-    monkeypatch.delenv("SKNPAY_WEBHOOK_SECRET", raising=False)
+def test_bad_option_is_refused_with_the_reason(args, expected, run_cli):
     result = run_cli(*args)
     assert result.returncode == 2
     assert expected in result.stderr

@@ -4,7 +4,6 @@ duplicated and unrelated webhooks, 503s; and no secret anywhere afterwards."""
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -29,12 +28,12 @@ class Rehearsal:
 
 
 @pytest.fixture(scope="module")
-def rehearsal(tmp_path_factory: pytest.TempPathFactory) -> Rehearsal:
+def rehearsal(tmp_path_factory: pytest.TempPathFactory, child_env) -> Rehearsal:
     """module · Rehearsal · one short rehearsal run (delays up to 1.5 s), shared by the
-    checks below."""
+    checks below. Its environment has none of this run's SKNPAY_* settings: when this
+    suite is itself rehearsed, the outer listener's fixed port is taken."""
     reports = tmp_path_factory.mktemp("rehearsal-reports")
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SKNPAY_")}
-    env.update({"SKNPAY_REHEARSAL_API_KEY": KEY, "SKNPAY_REHEARSAL_WEBHOOK_SECRET": SECRET})
+    env = child_env({"SKNPAY_REHEARSAL_API_KEY": KEY, "SKNPAY_REHEARSAL_WEBHOOK_SECRET": SECRET})
     result = subprocess.run(
         [sys.executable, "-m", "sknpay_harness.rehearsal", "--webhook-delay", "0.5-1.5",
          "--duplicate-rate", "1", "--noise-rate", "1", "--fail-first", "create=1",
