@@ -1,25 +1,87 @@
 """For this repository's own tests only (users get fixtures from the plugin).
 
-Child pytest runs (pytester) skip the hypothesis, schemathesis and anyio
-plugins that the dev extra installs: they are not used there and importing
-them costs ~1.4 s per child, which the meta-tests pay dozens of times. They
-also see none of the developer's own SKNPAY_* variables (pytester passes
-os.environ on): only the settings each test gives them.
+Child runs are isolated from the outer run. A child pytest run (pytester, or
+``python -m pytest`` in a subprocess) or a mock started as a subprocess sees
+none of the outer run's SKNPAY_* variables: when the suite itself runs in
+sandbox mode (the rehearsal exports ``SKNPAY_TARGET=sandbox``, a fixed
+``SKNPAY_WEBHOOK_PORT``, a key and a secret) a child that inherited them
+would aim at the outer target, bind the outer listener's port and die with
+EADDRINUSE. Each child gets only what it needs: :func:`make_child_env` (fixture
+``child_env``) builds a subprocess's environment, the ``pytester`` fixture below clears its own.
+
+Child pytest runs also skip the hypothesis, schemathesis and anyio plugins
+that the dev extra installs: they are not used there and importing them
+costs ~1.4 s per child, which the meta-tests pay dozens of times.
 """
 
 from __future__ import annotations
 
 import os
+from collections import Counter
+from collections.abc import Callable, Mapping
 
 import pytest
 
 CHILD_ADDOPTS = "-p no:hypothesispytest -p no:schemathesis -p no:anyio"
+# The outer run's settings (SKNPAY_*) and its pytest/xdist context (PYTEST_ADDOPTS,
+# PYTEST_XDIST_WORKER, PYTEST_CURRENT_TEST ...): never passed on to a child.
+_OUTER_PREFIXES = ("SKNPAY_", "PYTEST_")
+# What a child pytest run gets unless told otherwise: the embedded mock, and a
+# listener on a free port (never the outer run's fixed one).
+PYTEST_CHILD = {"SKNPAY_TARGET": "mock", "SKNPAY_WEBHOOK_PORT": "0"}
+
+
+def make_child_env(settings: Mapping[str, str] | None = None, *, pytest_run: bool = False,
+                   base: Mapping[str, str] | None = None) -> dict[str, str]:
+    """The environment for a child process: ``base`` (default ``os.environ``)
+    without any SKNPAY_* or PYTEST_* variable, plus :data:`PYTEST_CHILD` for a
+    child pytest run (``pytest_run``), plus exactly ``settings`` (e.g. the mock's
+    ``SKNPAY_WEBHOOK_SECRET`` for a mock subprocess)."""
+    env = {k: v for k, v in (os.environ if base is None else base).items()
+           if not k.startswith(_OUTER_PREFIXES)}
+    if pytest_run:
+        env.update(PYTEST_CHILD)
+    env.update(settings or {})
+    return env
+
+
+@pytest.fixture(scope="session", name="child_env")
+def _child_env() -> Callable[..., dict[str, str]]:
+    """session · callable(settings=None, *, pytest_run=False, base=None) -> dict ·
+    :func:`make_child_env`: the environment for a test's subprocess (a child
+    pytest run, the mock's CLI), free of the outer run's settings."""
+    return make_child_env
 
 
 @pytest.fixture
 def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
-    """function · Pytester · the builtin, with lean child runs (see module doc)."""
+    """function · Pytester · the builtin, with lean child runs and none of the outer
+    run's SKNPAY_* settings (see module doc)."""
     monkeypatch.setenv("PYTEST_ADDOPTS", CHILD_ADDOPTS)
     for name in [n for n in os.environ if n.startswith("SKNPAY_")]:
         monkeypatch.delenv(name)
     return pytester
+
+
+# Readings noted by tests/contract's ``sknpay_reading`` (its READING prefix).
+_READING = "sknpay reading: "
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Sum up which reading of each point the docs leave open the target showed
+    (from the tests' junit properties, so it works under xdist too)."""
+    seen: dict[str, Counter[str]] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            if getattr(report, "when", None) != "call":
+                continue
+            for name, value in getattr(report, "user_properties", ()):
+                if isinstance(name, str) and name.startswith(_READING):
+                    seen.setdefault(name.removeprefix(_READING), Counter())[str(value)] += 1
+    if not seen:
+        return
+    terminalreporter.write_sep("-", "where the SKN Pay docs are silent, the target showed")
+    for question, answers in sorted(seen.items()):
+        shown = ", ".join(f"{answer} ({count} test{'s' * (count != 1)})"
+                          for answer, count in answers.most_common())
+        terminalreporter.write_line(f"  {question}: {shown}")

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from .conftest import payment_request
+
 # Shaped like a key so the redactor masks it in every report, never a real one.
 WRONG_KEY = "sk_test_" + "0" * 24
 BAD_AUTH = {
@@ -19,9 +21,11 @@ OPERATIONS = ("create", "retrieve", "cancel")
 @pytest.mark.parametrize("auth", BAD_AUTH.values(), ids=BAD_AUTH.keys())
 def test_bad_auth_gets_401(operation, auth, sknpay_api, sknpay_create, sknpay_expect_error):
     existing = sknpay_create()  # retrieve/cancel target a real payment
+    # A refused request changes nothing, so each is repeated after a transient
+    # fault (a 503 before the key is even read), as the harness's own calls are.
     if operation == "create":
-        exchange = sknpay_api.request("POST", "/payments", auth=auth,
-                                      json_body={"amount": 100, "currency": "USD"})
+        exchange = sknpay_api.request("POST", "/payments", auth=auth, retry=True,
+                                      json_body=payment_request())
     elif operation == "retrieve":
         exchange = sknpay_api.request("GET", f"/payments/{existing['id']}", auth=auth)
     else:

@@ -17,8 +17,12 @@ def _header(event, name: str) -> str | None:
 def test_event_matches_envelope_schema(sknpay_canceled, sknpay_contract):
     event = sknpay_canceled.event
     sknpay_contract.check("event", event.body, where=f"webhook {event.event_id}")
-    assert event.body["type"] == "payment.canceled"
-    assert event.body["data"]["object"]["id"] == sknpay_canceled.created["id"]
+    assert event.body["type"] == "payment.canceled", (
+        f"webhook {event.event_id} has type {event.body['type']!r}, expected 'payment.canceled'")
+    in_event = event.body["data"]["object"].get("id")
+    assert in_event == sknpay_canceled.created["id"], (
+        f"webhook {event.event_id} carries payment {in_event!r}, expected the canceled "
+        f"{sknpay_canceled.created['id']!r}")
 
 
 def test_event_type_header_equals_body_type(sknpay_canceled):

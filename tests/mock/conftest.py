@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import queue
 import signal
 import subprocess
@@ -43,15 +42,16 @@ class MockProcess:
         return self.process.returncode
 
 
-def start_mock(args: list[str], tmp_path: Path, env: dict[str, str] | None = None,
+def start_mock(args: list[str], tmp_path: Path, env: dict[str, str],
                timeout: float = 15.0, command: list[str] | None = None) -> MockProcess:
-    """``command`` (default ``python -m sknpay_harness.mock``) with ``--port 0`` and ``args``."""
+    """``command`` (default ``python -m sknpay_harness.mock``) with ``--port 0`` and ``args``.
+    ``env``: the whole environment (build it with the ``child_env`` fixture, so
+    the outer run's SKNPAY_WEBHOOK_SECRET or SKNPAY_MOCK_API_KEYS never reach it)."""
     log_path = tmp_path / f"mock-{len(list(tmp_path.glob('mock-*.log')))}.log"
     stderr = log_path.open("w", encoding="utf-8")
     process = subprocess.Popen(
         [*(command or [sys.executable, "-m", "sknpay_harness.mock"]), "--port", "0", *args],
-        stdout=subprocess.PIPE, stderr=stderr, text=True,
-        env={**os.environ, **(env or {})},
+        stdout=subprocess.PIPE, stderr=stderr, text=True, env=env,
     )
     stderr.close()
     lines: queue.Queue[str] = queue.Queue()
@@ -75,14 +75,16 @@ def start_mock(args: list[str], tmp_path: Path, env: dict[str, str] | None = Non
 
 
 @pytest.fixture
-def mock_process(tmp_path: Path) -> Iterator[Callable[..., MockProcess]]:
+def mock_process(tmp_path: Path, child_env: Callable[..., dict[str, str]]
+                 ) -> Iterator[Callable[..., MockProcess]]:
     """function · factory(args, env=None, command=None) -> MockProcess · the CLI as a
-    subprocess, stopped (SIGTERM) at teardown."""
+    subprocess, with none of the outer run's SKNPAY_* variables but ``env``; stopped
+    (SIGTERM) at teardown."""
     started: list[MockProcess] = []
 
     def start(args: list[str], env: dict[str, str] | None = None,
               command: list[str] | None = None) -> MockProcess:
-        started.append(start_mock(args, tmp_path, env, command=command))
+        started.append(start_mock(args, tmp_path, child_env(env), command=command))
         return started[-1]
 
     yield start

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import signal
 import subprocess
 import sys
@@ -10,18 +11,25 @@ import httpx
 import pytest
 
 from sknpay_harness import WebhookInbox, WebhookListener
-from sknpay_harness.mock.cli import build_parser
+from sknpay_harness.mock.cli import LineLog, build, build_parser
 
 KEY = "sk_test_cli_key_0123456789"
 SECRET = "whsec_cli_secret_0123456789"
 
 
-def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "sknpay_harness.mock", *args],
-                          capture_output=True, text=True, timeout=30)
+@pytest.fixture
+def run_cli(child_env):
+    """function · callable(*args) -> CompletedProcess · ``sknpay-mock ARGS`` to its end,
+    with none of the outer run's SKNPAY_* variables (e.g. its webhook secret)."""
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([sys.executable, "-m", "sknpay_harness.mock", *args],
+                              capture_output=True, text=True, timeout=30, env=child_env())
+
+    return run
 
 
-def test_help_documents_every_option():
+def test_help_documents_every_option(run_cli):
     result = run_cli("--help")
     assert result.returncode == 0, result.stderr
     for action in build_parser()._actions:
@@ -42,9 +50,11 @@ def test_help_documents_every_option():
     (["--fault-kinds", "500,teapot"], "fault kinds are a comma-separated subset"),
     (["--webhook-url", "http://127.0.0.1:9/hook"], "needs a signing secret"),
     (["--webhook-url", "ftp://x"], "is not an http(s) URL"),
+    (["--extra-field", "status=1"], "'status' is a field the API already sends"),
+    (["--extra-field", "Risk Score"], "the field name must be lower-case letters"),
+    (["--extra-field", "risk_score=high"], "the value after = must be JSON"),
 ])
-def test_bad_option_is_refused_with_the_reason(args, expected, monkeypatch):
-    monkeypatch.delenv("SKNPAY_WEBHOOK_SECRET", raising=False)
+def test_bad_option_is_refused_with_the_reason(args, expected, run_cli):
     result = run_cli(*args)
     assert result.returncode == 2
     assert expected in result.stderr
@@ -105,3 +115,30 @@ def test_fail_first_answers_503_once_and_changes_nothing(mock_process):
     mock.stop()
     assert "POST /api/v1/payments -> 503" in mock.log()
     assert "[injected fault: 503]" in mock.log()
+
+
+def test_extra_field_is_in_every_payment_event_and_error():
+    """--extra-field: a field the schemas do not know, in each object the API returns
+    (the rehearsal uses it so contract drift is reported and tolerated)."""
+    inbox = WebhookInbox([SECRET])
+    listener = WebhookListener(inbox).start()
+    args = build_parser().parse_args(["--port", "0", "--webhook-url", listener.url,
+                                      "--extra-field", "risk_score=12", "--extra-field", "region"])
+    mock = build(args, LineLog(io.StringIO()), SECRET, [KEY])
+    mock.server.start()
+    try:
+        with httpx.Client(base_url=mock.url + "/api/v1",
+                          headers={"Authorization": f"Bearer {KEY}"}) as client:
+            created = client.post("/payments", json={"amount": 1000, "currency": "USD",
+                                                     "description": "extra"}).json()
+            inbox.track(created["id"])
+            canceled = client.post(f"/payments/{created['id']}/cancel").json()
+            error = client.get("/payments/plink_NoSuchPayment").json()
+        event = inbox.wait_for("payment.canceled", created["id"], timeout=10).body
+    finally:
+        mock.stop()
+        listener.stop()
+    for where, body in (("create", created), ("cancel", canceled), ("error", error),
+                        ("event", event), ("event data.object", event["data"]["object"])):
+        assert (body.get("risk_score"), body.get("region")) == (12, "extra"), (where, body)
+    assert canceled["status"] == "canceled" and error["error"]["code"] == "resource_missing"

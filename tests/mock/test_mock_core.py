@@ -64,7 +64,8 @@ def test_create_returns_an_open_payment_echoing_the_request(http):
         ({"amount": 1000}, "currency"),
         ({**GOOD, "currency": "ZZZ"}, "currency"),
         ({**GOOD, "surprise": 1}, "surprise"),
-        ({**GOOD, "metadata": {"nested": {"x": 1}}}, "metadata"),
+        ({**GOOD, "metadata": {"nested": {"x": 1}}}, "metadata[nested]"),
+        ({**GOOD, "metadata": {"attempt": 1}}, "metadata[attempt]"),
         ([1, 2], "body"),
     ],
 )

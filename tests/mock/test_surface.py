@@ -69,10 +69,10 @@ def test_partial_refunds_up_to_the_paid_total(mock_stack):
 
 @pytest.mark.parametrize(("body", "status", "code", "param"), [
     ({}, 400, "parameter_missing", "payment_id"),
-    ({"payment_id": 5}, 400, "invalid_string", "payment_id"),
-    ({"payment_id": "plink_x", "amount": 0}, 400, "invalid_amount", "amount"),
-    ({"payment_id": "plink_x", "amount": 1.5}, 400, "invalid_amount", "amount"),
-    ({"payment_id": "plink_x", "reason": "x"}, 400, "unknown_parameter", "reason"),
+    ({"payment_id": 5}, 400, "parameter_invalid", "payment_id"),
+    ({"payment_id": "plink_x", "amount": 0}, 400, "parameter_invalid", "amount"),
+    ({"payment_id": "plink_x", "amount": 1.5}, 400, "parameter_invalid", "amount"),
+    ({"payment_id": "plink_x", "reason": "x"}, 400, "parameter_unknown", "reason"),
     ({"payment_id": "plink_nope"}, 404, "resource_missing", "payment_id"),
 ])
 def test_bad_refund_requests_are_refused_and_change_nothing(mock_stack, body, status, code,

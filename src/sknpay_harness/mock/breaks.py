@@ -13,7 +13,7 @@ meta-test asserts the suite still passes with them.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from .payments import CANCELED, OPEN, Payment, format_amount
@@ -238,7 +238,25 @@ class AcceptsUnknownCurrency(ContractBreak):
     symptom = "expected HTTP 4xx"
 
     def validation_problems(self, problems: list[Any]) -> list[Any]:
-        return [p for p in problems if getattr(p, "code", None) != "invalid_currency"]
+        return [p for p in problems if getattr(p, "param", None) != "currency"
+                or getattr(p, "code", None) == "parameter_missing"]
+
+
+class AcceptsUndocumentedShapes(ContractBreak):
+    """Where the docs show a request field in one shape only, the mock refuses
+    the others as SKN Pay likely does (Stripe's rules, src/sknpay_harness/limits.py):
+    a metadata value that is not a string, over 50 metadata keys, a key over 40
+    or a value over 500 characters, an unknown top-level field, a null, an
+    amount sent as a string or over the bound, a lower-case currency, a long
+    description or name, a malformed email or URL. This accepts them all, as a
+    lenient server would, so an integrator's bug would first show on the sandbox."""
+
+    name = "accepts_undocumented_shapes"
+    promise = "the mock refuses request shapes the docs do not show (Stripe's rules)"
+    symptom = "expected HTTP 400, got 200"
+
+    def validation_problems(self, problems: list[Any]) -> list[Any]:
+        return [p for p in problems if getattr(p, "known", True)]
 
 
 class KeepsRejectedCreate(ContractBreak):
@@ -617,12 +635,50 @@ class RedeliverEvents(ContractBreak):
         return 2
 
 
+class ExtraFields(ContractBreak):
+    """Not a break, and not in BREAKS (it takes names and values): every object
+    the API returns (each payment, also as an event's ``data.object``; each
+    event envelope; each error body) carries fields the schemas do not know,
+    as a newer API version would. The suite passes and reports them as contract
+    drift; --sknpay-strict-contract fails on them. ``sknpay-mock --extra-field``."""
+
+    promise = "(harmless) new fields in every object are not a break; they are reported as drift"
+    harmless = True
+
+    def __init__(self, fields: Mapping[str, Any]) -> None:
+        clash = sorted(set(fields) & RESERVED_FIELDS)
+        if clash:
+            raise ValueError(f"extra field(s) {', '.join(clash)} would replace a field the "
+                             "API already sends; choose a new name")
+        self.fields = dict(fields)
+        self.name = "extra_fields:" + ",".join(self.fields)
+
+    def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
+        return {**view, **self.fields}
+
+    def event(self, event: dict[str, Any]) -> dict[str, Any]:
+        return {**event, **self.fields}
+
+    def error(self, status: int, body: dict[str, Any] | str) -> ErrorAnswer:
+        return status, ({**body, **self.fields} if isinstance(body, dict) else body)
+
+
+# Fields a payment, an event or an error body already has: an extra field may not
+# take one of these names (it would change the object instead of adding to it).
+RESERVED_FIELDS = frozenset({
+    "id", "object", "amount", "currency", "description", "status", "url", "metadata",
+    "customer_email", "customer_name", "success_url", "cancel_url", "livemode", "created",
+    "canceled_at", "last_payment_error", "amount_refunded", "type", "data", "error",
+})
+
+
 BREAKS: dict[str, type[ContractBreak]] = {
     cls.name: cls
     for cls in (
         StatusCancelled, PaymentWithoutUrl, AmountChanged, AmountAsString, CurrencyLowercase,
         MetadataDropped, UrlRelative, NewPaymentNotOpen,
-        CoercesAmount, CurrencyDefaultsToUsd, AcceptsUnknownCurrency, KeepsRejectedCreate,
+        CoercesAmount, CurrencyDefaultsToUsd, AcceptsUnknownCurrency, AcceptsUndocumentedShapes,
+        KeepsRejectedCreate,
         InvalidJson500, ErrorNotJson, ErrorWithoutErrorKey,
         AuthNotEnforced, AuthError403,
         RetrieveStaleStatus, RetrieveReportsExpired, UnknownPaymentNot404,
@@ -640,8 +696,12 @@ BREAKS: dict[str, type[ContractBreak]] = {
 class BreakSet:
     """The breaks switched on in one mock; hooks apply in the order given."""
 
-    def __init__(self, names: Iterable[str] = ()) -> None:
-        self._active: list[ContractBreak] = []
+    def __init__(self, names: Iterable[str] = (), extras: Iterable[ContractBreak] = ()) -> None:
+        """``extras``: unnamed variations kept on whatever ``set`` switches
+        (e.g. :class:`ExtraFields`); they apply after the named breaks."""
+        self._extras = list(extras)
+        self._named: list[ContractBreak] = []
+        self._active: list[ContractBreak] = list(self._extras)
         self.set(names)
 
     def set(self, names: Iterable[str]) -> None:
@@ -650,11 +710,12 @@ class BreakSet:
         if unknown:
             raise ValueError(f"unknown contract break(s) {', '.join(unknown)}; "
                              f"known: {', '.join(sorted(BREAKS))}")
-        self._active = [BREAKS[n]() for n in names]
+        self._named = [BREAKS[n]() for n in names]
+        self._active = self._named + self._extras
 
     @property
     def names(self) -> list[str]:
-        return [b.name for b in self._active]
+        return [b.name for b in self._named]
 
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         for b in self._active:

@@ -10,7 +10,9 @@ connections; logs one line per request and per delivery attempt on stderr
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import re
 import secrets
 import signal
 import sys
@@ -22,7 +24,7 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 from .app import MockApp, MockConfig, create_app
-from .breaks import BREAKS, BreakSet
+from .breaks import BREAKS, RESERVED_FIELDS, BreakSet, ExtraFields
 from .chaos import ChaosPolicy, Delay, WebhookChaos, parse_delay
 from .clock import IdFactory, OffsetClock
 from .faults import (
@@ -106,6 +108,26 @@ def _break(text: str) -> str:
     return text
 
 
+def _extra_field(text: str) -> tuple[str, Any]:
+    """``NAME`` or ``NAME=JSON`` -> (name, value); the value defaults to ``"extra"``."""
+    name, sep, raw = text.partition("=")
+    name = name.strip()
+    if not re.fullmatch(r"[a-z][a-z0-9_]{0,39}", name):
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the field name must be lower-case letters, digits and _ (at most 40), "
+            "starting with a letter (NAME or NAME=JSON)")
+    if name in RESERVED_FIELDS:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: {name!r} is a field the API already sends; an extra field must be new")
+    if not sep:
+        return name, "extra"
+    try:
+        return name, json.loads(raw)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: the value after = must be JSON (e.g. 12, true, '\"text\"')") from None
+
+
 def _webhook_url(text: str) -> str:
     parts = urlsplit(text)
     if parts.scheme not in ("http", "https") or not parts.netloc:
@@ -150,6 +172,12 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--break", dest="breaks", action="append", default=[], type=_break,
                         metavar="NAME",
                         help="switch on a named contract break (repeatable; list below)")
+    server.add_argument("--extra-field", dest="extra_fields", action="append", default=[],
+                        type=_extra_field, metavar="NAME[=JSON]",
+                        help="add a field the contract's schemas do not know to every payment, "
+                             "event and error body, as a newer API version would (repeatable; "
+                             "the value defaults to \"extra\"): the harness must pass and report "
+                             "it as contract drift")
     server.add_argument("--link-lifetime", type=_seconds, default=24 * 3600.0, metavar="SECONDS",
                         help="an unpaid link expires (status expired, event payment.expired) this "
                              "long after it is made; 0 = never (default: %(default)s, 24 h)")
@@ -268,7 +296,8 @@ def _without_query(url: str) -> str:
 def build(args: argparse.Namespace, log: LineLog, secret: str,
           api_keys: Sequence[str]) -> RunningMock:
     clock = OffsetClock()
-    breaks = BreakSet(args.breaks)
+    extras = [ExtraFields(dict(args.extra_fields))] if args.extra_fields else []
+    breaks = BreakSet(args.breaks, extras=extras)
     chaos = ChaosPolicy(WebhookChaos(duplicate_rate=args.duplicate_rate,
                                      noise_rate=args.noise_rate), seed=args.seed)
     outbox = Outbox(secret, clock=clock.now, breaks=breaks, delay=args.webhook_delay,
@@ -324,8 +353,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     previous = {s: signal.signal(s, request_stop) for s in (signal.SIGINT, signal.SIGTERM)}
     accepting = ("any sk_test_ key" if not api_keys
                  else f"{len(api_keys)} API key(s)")
+    extra = ", ".join(name for name, _ in args.extra_fields) or "none"
     log(f"accepting {accepting}; webhooks to {len(args.webhook_url)} endpoint(s); "
-        f"breaks: {', '.join(args.breaks) or 'none'}; seed: {args.seed}")
+        f"breaks: {', '.join(args.breaks) or 'none'}; extra fields: {extra}; seed: {args.seed}")
     out.write(f"{READY_PREFIX}{running.url}\n")
     out.flush()
     try:

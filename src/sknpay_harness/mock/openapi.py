@@ -20,10 +20,10 @@ import json
 from pathlib import Path
 from typing import Any
 
+from .. import limits
 from ..contract import default_schema_dir
 from .control import CONTROL_PREFIX, MAX_WAIT_SECONDS, STATE_EVENTS
 from .faults import ROUTE_NAMES
-from .payments import CURRENCIES, MAX_AMOUNT
 
 COMPONENTS = "#/components/schemas/"
 PAYMENTS_TAG, REFUNDS_TAG, HOSTED_TAG = "payments", "refunds", "hosted page"
@@ -204,14 +204,31 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
 
 
 def _mock_limits(components: dict[str, Any]) -> dict[str, Any]:
-    """Narrow the request schema to what the mock accepts (its currency list and
-    amount ceiling), so 'valid per the document' means 'accepted by the mock'.
-    The contract's own schema stays as loose as what is known of SKN Pay."""
+    """Narrow the request schemas to exactly what the mock accepts (../limits.py:
+    its currencies, the amount bound, Stripe's metadata limits), so 'valid per
+    the document' means 'accepted by the mock'. The contract's own schema file
+    states the same limits where the harness's schema compiler can check them
+    (lengths and types), and leaves the counts (maximum, maxProperties,
+    propertyNames) to this document and the mock."""
     request = components.get("create-payment-request")
     if request is not None:
         props = request["properties"]
-        props["currency"] = {"allOf": [props["currency"], {"enum": sorted(CURRENCIES)}]}
-        props["amount"] = {"allOf": [props["amount"], {"maximum": MAX_AMOUNT}]}
+        props["currency"] = {"allOf": [props["currency"], {"enum": sorted(limits.CURRENCIES)}]}
+        props["amount"] = {"allOf": [props["amount"], {"maximum": limits.AMOUNT_MAX}]}
+        for name, length in limits.CREATE_STRING_MAX_LENGTHS.items():
+            props[name] = {"allOf": [props[name], {"maxLength": length}]}
+        props["metadata"] = {"allOf": [props["metadata"], {
+            "type": "object",
+            "maxProperties": limits.METADATA_MAX_KEYS,
+            "propertyNames": {"minLength": 1, "maxLength": limits.METADATA_KEY_MAX_LENGTH},
+            "additionalProperties": {"type": "string",
+                                     "maxLength": limits.METADATA_VALUE_MAX_LENGTH},
+        }]}
+        request["required"] = sorted(limits.CREATE_REQUIRED)
+    refund = components.get("create-refund-request")
+    if refund is not None and isinstance(refund.get("properties", {}).get("amount"), dict):
+        amount = refund["properties"]["amount"]
+        refund["properties"]["amount"] = {"allOf": [amount, {"maximum": limits.AMOUNT_MAX}]}
     return components
 
 

@@ -7,38 +7,44 @@ unknown, the likely Stripe-flavoured reading is taken and marked.
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass, field
 from typing import Any
+
+from .. import limits
 
 OPEN, SUCCEEDED, CANCELED, EXPIRED, FAILED = "open", "succeeded", "canceled", "expired", "failed"
 STATUSES = (OPEN, SUCCEEDED, CANCELED, EXPIRED, FAILED)
 TERMINAL = frozenset({SUCCEEDED, CANCELED, EXPIRED, FAILED})
 
-# Currencies seen are USD and XCD; the rest are common ISO 4217 codes so an
-# integrator's own tests are not refused for a plausible currency. Upper
-# case only: whether the real API accepts "usd" is unknown.
-CURRENCIES = frozenset({
-    "USD", "XCD", "EUR", "GBP", "CAD", "AUD", "JPY", "CHF", "TTD", "JMD", "BBD", "BSD",
-    "BZD", "KYD", "DOP", "HTG", "GYD", "SRD", "AWG", "ANG", "MXN", "BRL", "INR", "NZD",
-})
-ZERO_DECIMAL = frozenset({"JPY"})
-CREATE_FIELDS = frozenset({
-    "amount", "currency", "description", "customer_email", "customer_name",
-    "success_url", "cancel_url", "metadata",
-})
-MAX_AMOUNT = 99_999_999
-# The same rules as schemas/common.json's http_url and a loose email check.
-_HTTP_URL = re.compile(r"^https?://[^\s/?#]+[^\s]*$")
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+$")
-MAX_DESCRIPTION = 500
+# The request rules live in one place, ../limits.py (what is known, and where
+# SKN Pay's rule is unknown, Stripe's). These names are kept for importers.
+CURRENCIES = limits.CURRENCIES
+MAX_AMOUNT = limits.AMOUNT_MAX
+CREATE_FIELDS = limits.CREATE_FIELDS
+MAX_DESCRIPTION = limits.DESCRIPTION_MAX_LENGTH
+ZERO_DECIMAL = frozenset({"JPY"})  # for the hosted page's rendering, should JPY be added
+
+# Stripe's error codes for a refused parameter (the notes leave the codes open).
+PARAMETER_MISSING = "parameter_missing"
+PARAMETER_INVALID = "parameter_invalid"
+PARAMETER_UNKNOWN = "parameter_unknown"
+# Said in every refusal of a shape whose rule is unknown for SKN Pay.
+_LIKELY = "SKN Pay's rule is unknown: the mock's likely reading, docs/mock.md"
 
 
 @dataclass(frozen=True)
 class FieldError:
+    """One refused parameter. ``known``: the API notes state the rule (any
+    faithful SKN Pay refuses this too); False: the rule is unknown for SKN Pay
+    and the mock takes Stripe's (break ``accepts_undocumented_shapes`` lifts
+    exactly these)."""
+
     param: str
     code: str
     message: str
+    known: bool = True
 
 
 @dataclass
@@ -84,59 +90,157 @@ class Payment:
 
 
 def validate_create(body: Any) -> list[FieldError]:
-    """Every problem with a create body, or [] when it is acceptable."""
+    """Every problem with a create body, or [] when it is acceptable.
+
+    Each message names the parameter as the request body has it (``amount``,
+    ``metadata[order_id]``), what was received and the rule; a rule that is
+    unknown for SKN Pay says so."""
     if not isinstance(body, dict):
-        return [FieldError("body", "invalid_body", "request body must be a JSON object")]
+        return [FieldError("body", "invalid_body",
+                           f"the request body must be a JSON object, got {kind_of(body)}")]
     errors: list[FieldError] = []
-    # Unknown parameters are refused, as Stripe-flavoured APIs do, so a typo
-    # in an integrator's field name fails loudly instead of being dropped.
-    errors += [FieldError(k, "unknown_parameter", f"received unknown parameter: {k}")
-               for k in sorted(set(body) - CREATE_FIELDS)]
-    # An explicit null is refused, not read as "absent": the request schema
-    # types every field, and a null usually means an integrator's bug.
-    errors += [FieldError(k, "null_value", f"{k} must not be null (leave it out instead)")
-               for k in sorted(CREATE_FIELDS - {"amount", "currency"})
+    # Unknown parameters are refused, as Stripe does, so a typo in an
+    # integrator's field name fails loudly instead of being dropped.
+    known = ", ".join(sorted(limits.CREATE_FIELDS))
+    errors += [FieldError(k, PARAMETER_UNKNOWN,
+                          f"received unknown parameter: {k} (POST /payments takes {known}; "
+                          f"{_LIKELY})", known=False)
+               for k in sorted(set(body) - limits.CREATE_FIELDS)]
+    # An explicit null is refused, not read as "absent": the docs never show
+    # one, and it usually means an integrator's bug.
+    errors += [FieldError(k, PARAMETER_INVALID, f"{k} is null: leave it out instead ({_LIKELY})",
+                          known=False)
+               for k in sorted(limits.CREATE_FIELDS - limits.CREATE_REQUIRED)
                if k in body and body[k] is None]
-    amount = body.get("amount")
-    if "amount" not in body:
-        errors.append(FieldError("amount", "parameter_missing", "amount is required"))
-    elif not isinstance(amount, int) or isinstance(amount, bool):
-        errors.append(FieldError("amount", "invalid_amount",
-                                 "amount must be an integer number of minor units"))
-    elif not 1 <= amount <= MAX_AMOUNT:
-        errors.append(FieldError("amount", "invalid_amount",
-                                 f"amount must be between 1 and {MAX_AMOUNT}"))
-    currency = body.get("currency")
-    if "currency" not in body:
-        errors.append(FieldError("currency", "parameter_missing", "currency is required"))
-    elif not isinstance(currency, str) or currency not in CURRENCIES:
-        errors.append(FieldError("currency", "invalid_currency",
-                                 f"unsupported currency {currency!r}"))
-    description = body.get("description")
-    if description is not None and (
-        not isinstance(description, str) or len(description) > MAX_DESCRIPTION
-    ):
-        errors.append(FieldError("description", "invalid_description",
-                                 f"description must be a string of at most {MAX_DESCRIPTION} characters"))
-    for key in ("customer_email", "customer_name"):
-        if body.get(key) is not None and not isinstance(body[key], str):
-            errors.append(FieldError(key, "invalid_string", f"{key} must be a string"))
-    email = body.get("customer_email")
-    if isinstance(email, str) and not _EMAIL.match(email):
-        errors.append(FieldError("customer_email", "invalid_email",
-                                 "customer_email must be an email address"))
-    for key in ("success_url", "cancel_url"):
+    errors += _amount_problems(body)
+    errors += _currency_problems(body)
+    if limits.DESCRIPTION_REQUIRED and "description" not in body:
+        errors.append(FieldError("description", PARAMETER_MISSING, "description is required"))
+    for key, limit in limits.CREATE_STRING_MAX_LENGTHS.items():
         value = body.get(key)
-        if value is not None and not (isinstance(value, str) and _HTTP_URL.match(value)):
-            errors.append(FieldError(key, "invalid_url", f"{key} must be an absolute http(s) URL"))
-    metadata = body.get("metadata")
-    if metadata is not None and not (
-        isinstance(metadata, dict)
-        and all(isinstance(v, str | int | float | bool) or v is None for v in metadata.values())
-    ):
-        errors.append(FieldError("metadata", "invalid_metadata",
-                                 "metadata must be an object of scalar values"))
+        if value is None:
+            continue
+        if not isinstance(value, str):
+            errors.append(FieldError(key, PARAMETER_INVALID,
+                                     f"{key} must be a string, got {kind_of(value)} ({_LIKELY})",
+                                     known=False))
+        elif len(value) > limit:
+            errors.append(FieldError(key, PARAMETER_INVALID,
+                                     f"{key} is {len(value)} characters long; at most {limit} "
+                                     f"are accepted ({_LIKELY})", known=False))
+        elif key == "customer_email" and not limits.EMAIL.match(value):
+            errors.append(FieldError(key, PARAMETER_INVALID,
+                                     f"customer_email {_shown(value)} is not an email address "
+                                     f"({_LIKELY})", known=False))
+        elif key.endswith("_url") and not limits.HTTP_URL.match(value):
+            errors.append(FieldError(key, PARAMETER_INVALID,
+                                     f"{key} {_shown(value)} is not an absolute http(s) URL "
+                                     f"(the customer's browser is sent there; {_LIKELY})",
+                                     known=False))
+    errors += _metadata_problems(body.get("metadata"))
     return errors
+
+
+def _amount_problems(body: dict[str, Any]) -> list[FieldError]:
+    """amount: known to be an integer of minor units; the upper bound is Stripe's."""
+    if "amount" not in body:
+        return [FieldError("amount", PARAMETER_MISSING, "amount is required (an integer number "
+                                                        "of minor units: 1000 = 10.00 USD)")]
+    amount = body["amount"]
+    if isinstance(amount, float) and not amount.is_integer():
+        return [FieldError("amount", PARAMETER_INVALID,
+                           f"amount must be an integer number of minor units, got {amount!r}")]
+    if not isinstance(amount, int) or isinstance(amount, bool):
+        # "1000", 10.0, true, null: the docs show only a JSON integer; whether
+        # SKN Pay coerces these is unknown. Refused, as the likely reading.
+        return [FieldError("amount", PARAMETER_INVALID,
+                           f"amount must be a JSON integer number of minor units, got "
+                           f"{kind_of(amount)} ({_LIKELY})", known=False)]
+    if amount < limits.AMOUNT_MIN:
+        return [FieldError("amount", PARAMETER_INVALID,
+                           f"amount must be at least {limits.AMOUNT_MIN}, got {amount}")]
+    if amount > limits.AMOUNT_MAX:
+        return [FieldError("amount", PARAMETER_INVALID,
+                           f"amount must be at most {limits.AMOUNT_MAX:,}, got {amount:,} "
+                           f"({_LIKELY})", known=False)]
+    return []
+
+
+def _currency_problems(body: dict[str, Any]) -> list[FieldError]:
+    """currency: known to be a code such as USD or XCD; case and list are choices."""
+    accepted = ", ".join(sorted(limits.CURRENCIES))
+    if "currency" not in body:
+        return [FieldError("currency", PARAMETER_MISSING,
+                           f"currency is required (one of {accepted})")]
+    currency = body["currency"]
+    if isinstance(currency, str) and re.fullmatch(limits.CURRENCY_PATTERN, currency):
+        if currency in limits.CURRENCIES:
+            return []
+        return [FieldError("currency", PARAMETER_INVALID,
+                           f"unsupported currency {currency!r}: the mock accepts {accepted}, the "
+                           f"currencies SKN Pay is seen to use (docs/mock.md)")]
+    return [FieldError("currency", PARAMETER_INVALID,
+                       f"currency must be an upper-case code, one of {accepted}; got "
+                       f"{kind_of(currency)} ({_LIKELY})", known=False)]
+
+
+def _metadata_problems(metadata: Any) -> list[FieldError]:
+    """metadata: known to be an object; string values and Stripe's limits are likely."""
+    if metadata is None:
+        return []
+    if not isinstance(metadata, dict):
+        return [FieldError("metadata", PARAMETER_INVALID,
+                           f"metadata must be an object of string values, got {kind_of(metadata)}")]
+    errors = []
+    if len(metadata) > limits.METADATA_MAX_KEYS:
+        errors.append(FieldError("metadata", PARAMETER_INVALID,
+                                 f"metadata has {len(metadata)} keys; at most "
+                                 f"{limits.METADATA_MAX_KEYS} are accepted ({_LIKELY})",
+                                 known=False))
+    for key, value in metadata.items():
+        param = f"metadata[{key}]"
+        if not 1 <= len(key) <= limits.METADATA_KEY_MAX_LENGTH:
+            errors.append(FieldError(param, PARAMETER_INVALID,
+                                     f"metadata key {_shown(key)} is {len(key)} characters long; "
+                                     f"keys are 1 to {limits.METADATA_KEY_MAX_LENGTH} characters "
+                                     f"({_LIKELY})", known=False))
+        if not isinstance(value, str):
+            errors.append(FieldError(param, PARAMETER_INVALID,
+                                     f"{param} must be a string, got {kind_of(value)}; send "
+                                     f"{json.dumps(_as_text(value))} instead (the quickstart shows "
+                                     f"only string values; {_LIKELY})", known=False))
+        elif len(value) > limits.METADATA_VALUE_MAX_LENGTH:
+            errors.append(FieldError(param, PARAMETER_INVALID,
+                                     f"{param} is {len(value)} characters long; at most "
+                                     f"{limits.METADATA_VALUE_MAX_LENGTH} are accepted "
+                                     f"({_LIKELY})", known=False))
+    return errors
+
+
+def kind_of(value: Any) -> str:
+    """``"1000"`` -> ``string '1000'``; ``1`` -> ``number 1``: what arrived, briefly."""
+    names = {bool: "boolean", int: "number", float: "number", str: "string", list: "array",
+             dict: "object", type(None): "null"}
+    name = names.get(type(value), type(value).__name__)
+    if isinstance(value, dict | list):
+        return name
+    return f"{name} {_shown(value)}"
+
+
+def _shown(value: Any, limit: int = 60) -> str:
+    text = json.dumps(value) if not isinstance(value, str) else repr(value)
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def _as_text(value: Any) -> str:
+    """What the caller probably meant, as a string (for the error's hint)."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, bool) or value is None:
+        return json.dumps(value)
+    if isinstance(value, int | float):
+        return str(value)
+    return json.dumps(value, separators=(",", ":"))
 
 
 def new_payment(payment_id: str, body: dict[str, Any], now: float,

@@ -10,9 +10,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .payments import SUCCEEDED, FieldError, Payment, refundable
+from .. import limits
+from .payments import (
+    PARAMETER_INVALID,
+    PARAMETER_MISSING,
+    PARAMETER_UNKNOWN,
+    SUCCEEDED,
+    FieldError,
+    Payment,
+    kind_of,
+    refundable,
+)
 
-REFUND_FIELDS = frozenset({"payment_id", "amount"})
+REFUND_FIELDS = limits.REFUND_FIELDS
 
 
 @dataclass(frozen=True)
@@ -31,21 +41,29 @@ class Refund:
 
 
 def validate_request(body: Any) -> list[FieldError]:
-    """Problems with the request's shape (before the payment is looked up)."""
+    """Problems with the request's shape (before the payment is looked up);
+    the same codes and rules as a create (../limits.py)."""
     if not isinstance(body, dict):
-        return [FieldError("body", "invalid_body", "request body must be a JSON object")]
-    errors = [FieldError(k, "unknown_parameter", f"received unknown parameter: {k}")
+        return [FieldError("body", "invalid_body",
+                           f"the request body must be a JSON object, got {kind_of(body)}")]
+    known = ", ".join(sorted(REFUND_FIELDS))
+    errors = [FieldError(k, PARAMETER_UNKNOWN, f"received unknown parameter: {k} (POST /refunds "
+                                               f"takes {known})", known=False)
               for k in sorted(set(body) - REFUND_FIELDS)]
     payment_id = body.get("payment_id")
     if "payment_id" not in body:
-        errors.append(FieldError("payment_id", "parameter_missing", "payment_id is required"))
+        errors.append(FieldError("payment_id", PARAMETER_MISSING, "payment_id is required"))
     elif not isinstance(payment_id, str) or not payment_id:
-        errors.append(FieldError("payment_id", "invalid_string", "payment_id must be a string"))
+        errors.append(FieldError("payment_id", PARAMETER_INVALID,
+                                 f"payment_id must be a payment's id (plink_...), got "
+                                 f"{kind_of(payment_id)}"))
     amount = body.get("amount")
     if amount is not None and (not isinstance(amount, int) or isinstance(amount, bool)
-                               or amount < 1):
-        errors.append(FieldError("amount", "invalid_amount",
-                                 "amount must be a positive integer number of minor units"))
+                               or not limits.AMOUNT_MIN <= amount <= limits.AMOUNT_MAX):
+        errors.append(FieldError("amount", PARAMETER_INVALID,
+                                 f"amount must be an integer number of minor units from "
+                                 f"{limits.AMOUNT_MIN} to {limits.AMOUNT_MAX:,}, or left out for "
+                                 f"the whole rest; got {kind_of(amount)}"))
     return errors
 
 
