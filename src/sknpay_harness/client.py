@@ -28,11 +28,16 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import httpcore  # noqa: F401  (see below)
 import httpx
 
 from .errors import TransportError
 from .redaction import Redactor
 
+# httpx imports httpcore on first use. Imported with the plugin instead, it is
+# loaded before any in-process pytester run, which restores sys.modules after
+# itself: a copy first imported inside such a run would be dropped, and the next
+# import would make new exception classes that httpx's mapping no longer knows.
 ExchangeObserver = Callable[["Exchange"], None]
 Pause = Callable[[float], None]
 _BODY_LIMIT = 64 * 1024  # what an Exchange keeps of a body, for reports
