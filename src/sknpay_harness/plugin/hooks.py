@@ -135,7 +135,10 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     write = terminalreporter.write_line
     terminalreporter.section("sknpay summary")
-    write(f"target: {settings.target}   base URL: {log.api_url or settings.base_url}")
+    # Only what is true: on the mock, its URL once it started (settings.base_url
+    # is the sandbox's and means nothing there).
+    base_url = log.api_url or (settings.base_url if sandbox else "none (the embedded mock did not start)")
+    write(f"target: {settings.target}   base URL: {base_url}")
     if sandbox:
         write(f"run id: {settings.run_id} (in the metadata of every payment this run created)")
     write(f"scenarios run: {len(log.scenarios)}")
