@@ -260,7 +260,7 @@ class WebhookRelay:
         try:
             answer = self._http.post(owner.url + pending.target, content=pending.body,
                                      headers=pending.headers)
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # whatever one forward meets, the relay serves the rest
             reason = f"worker {owner.worker} at {owner.url} unreachable: {type(exc).__name__}: {exc}"
             log.warning("sknpay relay: delivery %s for %s not forwarded: %s",
                         pending.delivery.event_id, pending.delivery.payment_id, reason)
@@ -340,7 +340,7 @@ class RelayRegistration:
         payload = {"payment_id": payment_id, "worker": self.worker, "listener": self.listener_url}
         try:
             answer = self._http.post("/payments", json=payload, headers={TOKEN_HEADER: self._token})
-        except httpx.HTTPError as exc:
+        except Exception as exc:  # httpx's, or httpcore's raw ones if it was re-imported
             raise RelayError(f"could not register payment {payment_id} with the webhook relay at "
                              f"{self.control_url} (xdist controller): {type(exc).__name__}: {exc}; "
                              "its webhooks cannot reach this worker") from None
