@@ -43,7 +43,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import httpx
@@ -59,6 +59,7 @@ UNFORWARDED = "unforwarded"  # the owning worker could not be reached; answered 
 TOKEN_HEADER = "X-Sknpay-Relay-Token"
 CLAIM_WINDOW_SECONDS = 60.0
 MAX_UNCLAIMED = 1000  # kept deliveries; past it the oldest counts as ignored
+RECORDS_KEPT = 5000  # as many delivery records as a listener keeps
 FORWARD_TIMEOUT_SECONDS = 10.0
 # Threads for the public port: each forward holds one while the worker answers.
 RELAY_THREADS = 32
@@ -123,7 +124,8 @@ class WebhookRelay:
         self._lock = threading.Lock()
         self._owners: dict[str, Owner] = {}
         self._unclaimed: deque[_Pending] = deque()
-        self._records: list[Delivery] = []  # deliveries the relay itself settled
+        # Deliveries the relay settled itself, the latest RECORDS_KEPT; the counts count all.
+        self._records: deque[Delivery] = deque(maxlen=RECORDS_KEPT)
         self._seq = itertools.count(1)
         self.counts = RelayCounts()
         # Loopback hops only: never through a proxy from the environment.
@@ -211,8 +213,9 @@ class WebhookRelay:
             return list(self._records)
 
     def summary(self) -> str:
-        c = self.counts
-        workers = len({o.worker for o in self._owners.values()})
+        with self._lock:
+            c = replace(self.counts)  # a snapshot
+            workers = len({o.worker for o in self._owners.values()})
         return (f"webhook relay on {self.host}:{self.port}: {c.forwarded} forwarded to "
                 f"{workers} worker(s) ({c.claimed_late} after waiting for the payment's "
                 f"registration), {c.ignored} ignored, {c.rejected} rejected, "
@@ -240,18 +243,19 @@ class WebhookRelay:
         if payment_id is None:
             return self._settle(request, received_at, 200, IGNORED,
                                 "no data.object.id: not a payment event of this run", facts)
-        delivery = Delivery(0, received_at, "POST", request.path, 0, "", None, event_id,
-                            event_type, payment_id, {}, "")
-        headers = {k: v for k, v in request.headers.items() if k.lower() not in _NOT_FORWARDED}
-        target = _target(request)
+        pending = _Pending(
+            Delivery(0, received_at, "POST", request.path, 0, "", None, event_id, event_type,
+                     payment_id, {}, ""),
+            body, {k: v for k, v in request.headers.items() if k.lower() not in _NOT_FORWARDED},
+            _target(request), received_at)
         with self._lock:
             owner = self._owners.get(payment_id)
             if owner is None:
-                self._unclaimed.append(_Pending(delivery, body, headers, target, received_at))
+                self._unclaimed.append(pending)
                 self._expire()
         if owner is None:
             return _json(200, {"received": True, "outcome": "unclaimed"})
-        forwarded = self._forward(owner, _Pending(delivery, body, headers, target, received_at))
+        forwarded = self._forward(owner, pending)
         return forwarded or _json(502, {"error": f"worker {owner.worker} at {owner.url} "
                                                  "is unreachable"})
 
