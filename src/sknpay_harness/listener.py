@@ -135,13 +135,22 @@ class WebhookInbox:
         self._by_key: dict[tuple[str, str | None], list[ReceivedEvent]] = {}
         self._rejected_for: dict[str, list[Delivery]] = {}
         self._tracked: set[str] = set()
+        self._track_listeners: list[Callable[[str], None]] = []
         self.counters = _Counters()
 
     # -- producers ---------------------------------------------------------
     def track(self, payment_id: str) -> None:
-        """Declare a payment as made by this run, so its events count."""
+        """Declare a payment as made by this run, so its events count; then tell
+        the track listeners (a webhook relay routes the payment's events here)."""
         with self._cond:
             self._tracked.add(payment_id)
+            listeners = list(self._track_listeners)
+        for listener in listeners:  # outside the lock: a relay answers over HTTP
+            listener(payment_id)
+
+    def add_track_listener(self, callback: Callable[[str], None]) -> None:
+        with self._cond:
+            self._track_listeners.append(callback)
 
     def notify(self) -> None:
         """Wake every waiter so it re-checks (e.g. the mock's outbox went idle)."""
@@ -468,10 +477,15 @@ class WebhookListener:
 
     @property
     def url(self) -> str:
+        return self.root_url + self.path
+
+    @property
+    def root_url(self) -> str:
+        """``http://host:port``, without a path (any path reaches the inbox)."""
         if self._server is None:
             raise RuntimeError("listener not started")
         host = self._server.format_host(self._server.host)
-        return f"http://{host}:{self._server.port}{self.path}"
+        return f"http://{host}:{self._server.port}"
 
     def check_handler_errors(self) -> None:
         if self._server is not None:

@@ -10,6 +10,7 @@ bind, run in a thread, stop.
 
 from __future__ import annotations
 
+import socket
 import threading
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -29,18 +30,43 @@ KEEP_ALIVE_CONNECTIONS = 64
 _POLL_SECONDS = 0.05
 
 
+class _CherootServer(wsgi.Server):
+    """cheroot's server, keeping the OS's own bind error (cheroot re-raises it
+    as a bare message, without the errno a caller needs to explain it) and
+    closing the socket a failed bind leaves behind (cheroot drops it open)."""
+
+    bind_error: OSError | None = None
+
+    def bind(self, family: int, type: int, proto: int = 0) -> Any:
+        try:
+            return super().bind(family, type, proto)
+        except OSError as exc:
+            self.bind_error = exc
+            raise
+
+    @staticmethod
+    def bind_socket(socket_: socket.socket, bind_addr: Any) -> socket.socket:
+        try:
+            socket_.bind(bind_addr)  # all cheroot's own bind_socket does
+        except OSError:
+            socket_.close()
+            raise
+        return socket_
+
+
 class WsgiServer:
     """``app`` on ``host:port`` (0: a free port), from :meth:`start` to :meth:`stop`.
 
     ``start`` binds the socket, so a port in use fails there with the OS's
-    OSError. cheroot's worker threads are not daemons: always ``stop`` (or use
-    ``with``), or the process waits for them at exit.
+    OSError (``errno`` set: EADDRINUSE, EADDRNOTAVAIL...). cheroot's worker
+    threads are not daemons: always ``stop`` (or use ``with``), or the process
+    waits for them at exit.
     """
 
     def __init__(self, app: WsgiApp, host: str = "127.0.0.1", port: int = 0, *,
                  name: str = "sknpay-server", threads: int = THREADS) -> None:
-        self._server = wsgi.Server((host, port), app, numthreads=threads, server_name=name,
-                                   shutdown_timeout=1)
+        self._server = _CherootServer((host, port), app, numthreads=threads, server_name=name,
+                                      shutdown_timeout=1)
         self._server.keep_alive_conn_limit = KEEP_ALIVE_CONNECTIONS
         self._server.expiration_interval = _POLL_SECONDS
         self._thread = threading.Thread(target=self._server.serve, name=name, daemon=True)
@@ -65,7 +91,11 @@ class WsgiServer:
         return self._thread.is_alive()
 
     def start(self) -> WsgiServer:
-        self._server.prepare()  # binds (OSError such as EADDRINUSE here) and starts the workers
+        try:
+            self._server.prepare()  # binds, then starts the worker threads
+        except OSError as exc:
+            error, self._server.bind_error = self._server.bind_error or exc, None
+            raise error from None
         self._started = True
         self._thread.start()
         return self

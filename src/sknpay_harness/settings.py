@@ -8,6 +8,7 @@ reported with the place it came from.
 
 from __future__ import annotations
 
+import difflib
 import math
 import re
 import secrets as _secrets
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigError
+from .mock.breaks import check_break_names
 
 TARGETS = ("mock", "sandbox")
 SANDBOX_BASE_URL = "https://app.sknpay.com/api/v1"
@@ -29,11 +31,16 @@ class Secret(str):
         return "Secret('[REDACTED]')"
 
 
+def _did_you_mean(value: str, choices: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(value, choices, n=3, cutoff=0.7)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
+
+
 def _choice(choices: tuple[str, ...]) -> Callable[[str], str]:
     def parse(raw: str) -> str:
         value = raw.strip().lower()
         if value not in choices:
-            raise ValueError(f"must be one of {', '.join(choices)}")
+            raise ValueError(f"must be one of {', '.join(choices)}{_did_you_mean(value, choices)}")
         return value
 
     return parse
@@ -80,13 +87,23 @@ def _names(raw: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in raw.split(",") if n.strip())
 
 
+def _break_names(raw: str) -> tuple[str, ...]:
+    # Checked here, not when the mock starts: a typo stops the run before any test.
+    names = _names(raw)
+    check_break_names(names)
+    return names
+
+
+_TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
+
+
 def _flag(raw: str) -> bool:
     value = raw.strip().lower()
-    if value in {"1", "true", "yes", "on"}:
+    if value in _TRUE:
         return True
-    if value in {"0", "false", "no", "off", ""}:
+    if value in _FALSE:
         return False
-    raise ValueError("must be true or false")
+    raise ValueError(f"must be true or false{_did_you_mean(value, _TRUE + _FALSE)}")
 
 
 def _text(raw: str) -> str:
@@ -135,7 +152,7 @@ KNOBS: tuple[Knob, ...] = (
     Knob("request_timeout", "Seconds one API request may take.", "10", _positive_float,
          metavar="SECONDS"),
     Knob("mock_breaks", "Comma-separated contract breaks to switch on in the embedded mock "
-         "(see sknpay_harness.mock.breaks).", "", _names, metavar="NAMES"),
+         "(see sknpay_harness.mock.breaks).", "", _break_names, metavar="NAMES"),
     Knob("mock_webhook_delay", "Seconds the embedded mock waits before delivering a webhook.",
          "0", _non_negative_float, metavar="SECONDS"),
     Knob("strict_contract", "Fail on any response field the schemas do not know (contract drift).",

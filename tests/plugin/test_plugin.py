@@ -41,11 +41,12 @@ def test_ini_and_option_precedence(pytester: pytest.Pytester):
     pytester.runpytest("-p", "no:cacheprovider").assert_outcomes(passed=1)
 
 
-def test_unknown_break_is_a_usage_error_listing_the_known_ones(pytester: pytest.Pytester):
+def test_unknown_break_is_a_usage_error_before_any_test(pytester: pytest.Pytester):
+    # Suggestions and sources: tests/plugin/test_bad_settings.py.
     pytester.makepyfile("def test_x(sknpay_target): pass")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--sknpay-mock-breaks=nope")
-    assert result.ret != 0
-    assert "unknown contract break(s) nope; known:" in result.stdout.str() + result.stderr.str()
+    assert result.ret == pytest.ExitCode.USAGE_ERROR
+    assert "unknown contract break 'nope'" in result.stderr.str()
 
 
 def test_fixtures_are_documented_with_scope_and_type(pytester: pytest.Pytester):

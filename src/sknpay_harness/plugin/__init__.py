@@ -22,11 +22,13 @@ from .fixtures import (
 from .hooks import (
     pytest_collection_modifyitems,
     pytest_configure,
+    pytest_configure_node,
     pytest_report_header,
     pytest_runtest_setup,
     pytest_sessionfinish,
     pytest_terminal_summary,
     pytest_testnodedown,
+    pytest_unconfigure,
 )
 from .options import pytest_addoption
 
@@ -34,11 +36,13 @@ __all__ = [
     "pytest_addoption",
     "pytest_collection_modifyitems",
     "pytest_configure",
+    "pytest_configure_node",
     "pytest_report_header",
     "pytest_runtest_setup",
     "pytest_sessionfinish",
     "pytest_terminal_summary",
     "pytest_testnodedown",
+    "pytest_unconfigure",
     "sknpay_api",
     "sknpay_client",
     "sknpay_contract",

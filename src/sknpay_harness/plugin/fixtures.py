@@ -17,6 +17,7 @@ from ..redaction import Redactor
 from ..reporting import Reporter
 from ..settings import Settings
 from ..targets import EmbeddedMockTarget, SandboxTarget, Target
+from .binding import bound_listener
 from .state import DELIVERIES_KEPT, contract_key, recorder_key, run_log_key, settings_key
 from .views import TestWebhooks
 
@@ -46,20 +47,19 @@ def sknpay_contract(pytestconfig: pytest.Config) -> Contract:
 
 
 @pytest.fixture(scope="session")
-def sknpay_inbox(sknpay_settings: Settings, sknpay_redactor: Redactor) -> WebhookInbox:
+def sknpay_inbox(pytestconfig: pytest.Config) -> WebhookInbox:
     """session · WebhookInbox · every delivery since the session started."""
-    secret = sknpay_settings.webhook_secret
-    return WebhookInbox([secret] if secret else [], redactor=sknpay_redactor)
+    return bound_listener(pytestconfig).inbox
 
 
 @pytest.fixture(scope="session")
 def sknpay_listener(
     pytestconfig: pytest.Config, sknpay_settings: Settings, sknpay_inbox: WebhookInbox,
 ) -> Iterator[WebhookListener]:
-    """session · WebhookListener · the HTTP listener (--sknpay-webhook-host/-port) on
-    pytest-httpserver; accepts deliveries on any path (the dashboard URL's path is yours)."""
-    listener = WebhookListener(sknpay_inbox, sknpay_settings.webhook_host,
-                               sknpay_settings.webhook_port).start()
+    """session · WebhookListener · the HTTP listener (--sknpay-webhook-host/-port), bound
+    when the run was configured; accepts deliveries on any path (the dashboard URL's
+    path is yours). Under xdist with a fixed port: a free loopback port behind the relay."""
+    listener = bound_listener(pytestconfig)
     yield listener
     if sknpay_settings.target == "sandbox" and sknpay_settings.linger > 0:
         # Staying up for a while IS the point here (late redeliveries and other

@@ -1,4 +1,5 @@
-"""Run-level hooks: settings, header, per-test timeouts, terminal summary."""
+"""Run-level hooks: settings, binding the webhook port, header, per-test timeouts,
+terminal summary."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ import pytest
 
 from ..contract import Contract
 from ..redaction import Redactor
+from ..relay import WebhookRelay
 from ..reporting import Reporter
 from ..settings import KNOBS
-from . import parallel
+from . import binding, parallel
 from .options import settings_from_config
 from .state import RunLog, contract_key, run_log_key, settings_key
 
@@ -37,7 +39,7 @@ def pytest_configure(config: pytest.Config) -> None:
     # listing all of them (settings.resolve): it never skips everything and passes.
     for marker in MARKERS:
         config.addinivalue_line("markers", marker)
-    settings = settings_from_config(config)
+    settings = parallel.worker_settings(config, settings_from_config(config))
     if settings.record and settings.target != "sandbox":
         raise pytest.UsageError("sknpay: --sknpay-record records the sandbox; it needs "
                                 "--sknpay-target sandbox (SKNPAY_TARGET=sandbox)")
@@ -45,6 +47,21 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[run_log_key] = RunLog()
     config.stash[contract_key] = Contract(strict=settings.strict_contract)
     parallel.configure_worker(config)
+    # Last: a port in use or a foreign host stops the run here, before any test
+    # (exit 4, one short message), and nothing else is left running.
+    binding.bind_up_front(config, settings)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """pytest-xdist (controller): tell a worker the run id and where the relay is."""
+    config = node.config
+    parallel.configure_node(node, config.stash[settings_key],
+                            config.stash.get(binding.relay_key, None))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    binding.release(config)
 
 
 @pytest.hookimpl(optionalhook=True)
@@ -61,9 +78,10 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
         f"request_timeout={s.request_timeout:g}s strict_contract={s.strict_contract} "
         f"mock_breaks={breaks}"
     ]
+    relay = " (relay to the xdist workers)" if binding.relay_key in config.stash else ""
     if s.target == "sandbox":
         lines.append(f"sknpay: sandbox base_url={s.base_url} run_id={s.run_id} "
-                     f"listener={s.webhook_host}:{s.webhook_port} retries={s.retries} "
+                     f"listener={s.webhook_host}:{s.webhook_port}{relay} retries={s.retries} "
                      f"record={s.record}")
     given = [f"{k.name}={'[set]' if k.secret else _shown(getattr(s, k.name))} "
              f"({s.sources[k.name]})" for k in KNOBS if s.sources.get(k.name, "default") != "default"]
@@ -102,6 +120,9 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
     if parallel.is_worker(session.config):
         parallel.send_to_controller(session.config)  # the controller reports for all
         return
+    relay = binding.finish(session.config)  # every worker is done: the relay's counts are final
+    if relay is not None:
+        parallel.merge_relay(session.config, relay)
     _report_drift(session)
     _write_run_summary(session)
 
@@ -135,14 +156,17 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     write = terminalreporter.write_line
     terminalreporter.section("sknpay summary")
-    write(f"target: {settings.target}   base URL: {log.api_url or settings.base_url}")
+    # Only what is true: on the mock, its URL once it started (settings.base_url
+    # is the sandbox's and means nothing there).
+    base_url = log.api_url or (settings.base_url if sandbox else "none (the embedded mock did not start)")
+    write(f"target: {settings.target}   base URL: {base_url}")
     if sandbox:
         write(f"run id: {settings.run_id} (in the metadata of every payment this run created)")
     write(f"scenarios run: {len(log.scenarios)}")
     for w in log.waits:
         write(f"  webhook {w.event_type} for {w.payment_id}: {w.latency_ms:.1f} ms "
               f"after the request was sent ({w.deliveries} deliveries)  [{w.nodeid}]")
-    _summarise_sandbox(write, log)
+    _summarise_sandbox(write, log, config.stash.get(binding.relay_key, None))
     for line in contract.drift_lines():
         write(line)
 
@@ -159,21 +183,27 @@ def _report_drift(session: pytest.Session) -> None:
         Reporter(redactor).attach_run_text("contract drift", "\n".join(lines))
 
 
-def _summarise_sandbox(write: Callable[[str], None], log: RunLog) -> None:
-    """Retries, what reached the shared endpoint, clean-up and the recording."""
+def _summarise_sandbox(write: Callable[[str], None], log: RunLog,
+                       relay: WebhookRelay | None) -> None:
+    """Retries, what reached the shared endpoint (through the relay, under xdist),
+    clean-up and the recording."""
     if log.retries:
         write(f"retried attempts: {len(log.retries)}")
         for line in log.retries:
             write(f"  {line}")
     if log.delivery_counts and any(log.delivery_counts.values()):
         c = log.delivery_counts
+        unforwarded = (f", {c['unforwarded']} could not be forwarded (worker gone)"
+                       if c.get("unforwarded") else "")
         write(f"webhook deliveries: {c.get('accepted', 0)} accepted, {c.get('duplicate', 0)} "
               f"duplicate, {c.get('ignored', 0)} ignored (other payments), "
-              f"{c.get('rejected', 0)} rejected")
+              f"{c.get('rejected', 0)} rejected{unforwarded}")
         for line in log.ignored[:_IGNORED_SHOWN]:
             write(f"  ignored {line}")
         if len(log.ignored) > _IGNORED_SHOWN:
             write(f"  ... and {len(log.ignored) - _IGNORED_SHOWN} more ignored")
+    if relay is not None:
+        write(relay.summary())
     if log.cleanup:
         failed = [r for r in log.cleanup if not r.ok]
         write(f"clean-up: {len(log.cleanup)} payment(s) left open by this run, "
