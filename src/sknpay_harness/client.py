@@ -24,14 +24,15 @@ import shlex
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 
 from .errors import TransportError
-from .redaction import Redactor
+from .redaction import MASK, Redactor
+from .settings import Secret
 
 ExchangeObserver = Callable[["Exchange"], None]
 Pause = Callable[[float], None]
@@ -114,6 +115,25 @@ def parse_retry_after(value: str, *, now: float | None = None) -> float | None:
     return max(0.0, seconds)
 
 
+class BearerKey(httpx.Auth):
+    """``Authorization: Bearer <key>``, set by httpx on the request itself.
+
+    The key is revealed inside the one expression that builds the header, so
+    no frame of ours ever holds the clear key or a header dict with it in a
+    local: a traceback with ``-l`` shows nothing to mask.
+    """
+
+    def __init__(self, key: Secret) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = "Bearer " + self._key.reveal()
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerKey([REDACTED])"
+
+
 @dataclass(frozen=True)
 class Exchange:
     """One request and its response, with secrets already masked."""
@@ -186,13 +206,14 @@ class SknPayClient:
     """Create, retrieve and cancel payments; fetch hosted pages.
 
     ``api_key`` is sent as a Bearer token on API calls only, never to the
-    hosted page (that is the customer's browser's request).
+    hosted page (that is the customer's browser's request). It is held as a
+    :class:`Secret` and revealed only by :class:`BearerKey`, on the request.
     """
 
     def __init__(
         self,
         base_url: str,
-        api_key: str,
+        api_key: str | Secret,
         *,
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
@@ -201,8 +222,9 @@ class SknPayClient:
         pause: Pause = pause,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._api_key = api_key
-        self._redactor = redactor or Redactor([api_key])
+        key = Secret(api_key)
+        self._auth = BearerKey(key)
+        self._redactor = redactor or Redactor([key])
         self._observers: list[ExchangeObserver] = []
         self.retry = retry
         self._pause = pause
@@ -250,7 +272,8 @@ class SknPayClient:
 
     def hosted_page(self, url: str) -> Exchange:
         """GET the payment's hosted page as a customer's browser would (no key)."""
-        return self._send("GET", url, headers={"Accept": "text/html"}, content=None, retry=True)
+        return self._send("GET", url, headers={"Accept": "text/html"}, content=None, auth=None,
+                          retry=True)
 
     def request(
         self,
@@ -268,9 +291,8 @@ class SknPayClient:
         None retries transient faults only where a repeat is safe (GET, cancel,
         or a request with an Idempotency-Key); True/False force it."""
         all_headers = {"Accept": "application/json", **(headers or {})}
-        if auth == "default":
-            all_headers["Authorization"] = f"Bearer {self._api_key}"
-        elif auth is not None:
+        key = self._auth if auth == "default" else None
+        if auth is not None and key is None:
             all_headers["Authorization"] = auth
         if json_body is not None:
             content = json.dumps(json_body, separators=(",", ":")).encode()
@@ -279,7 +301,7 @@ class SknPayClient:
             retry = (method.upper() in _SAFE_METHODS or path.rstrip("/").endswith("/cancel")
                      or any(k.lower() == "idempotency-key" for k in all_headers))
         return self._send(method, self.base_url + path, headers=all_headers, content=content,
-                          retry=retry)
+                          auth=key, retry=retry)
 
     def close(self) -> None:
         self._http.close()
@@ -287,19 +309,22 @@ class SknPayClient:
     # -- internals ---------------------------------------------------------
     def _send(
         self, method: str, url: str, *, headers: Mapping[str, str], content: bytes | None,
-        retry: bool = False,
+        auth: BearerKey | None, retry: bool = False,
     ) -> Exchange:
         policy = self.retry if retry else NO_RETRIES
+        # What the record shows: the header the key will make, never the key.
+        recorded = headers if auth is None else {**headers, "Authorization": f"Bearer {MASK}"}
         attempt = 1
         while True:
             started = time.perf_counter()
             try:
-                response = self._http.request(method, url, headers=headers, content=content)
+                response = self._http.request(method, url, headers=headers, content=content,
+                                              auth=auth)
             except httpx.TransportError as exc:
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 error = f"{type(exc).__name__}: {self._redactor.text(str(exc))}"
                 decision = policy.decide(attempt, None)
-                self._notify(self._record_failure(method, url, headers, content, error,
+                self._notify(self._record_failure(method, url, recorded, content, error,
                                                   elapsed_ms, attempt, decision))
                 if decision is None:
                     tries = f" after {attempt} attempts" if attempt > 1 else ""
@@ -312,7 +337,7 @@ class SknPayClient:
                 self._http.cookies.clear()
                 decision = policy.decide(attempt, response.status_code,
                                          response.headers.get("retry-after"))
-                exchange = self._record(method, url, headers, content, response, elapsed_ms,
+                exchange = self._record(method, url, recorded, content, response, elapsed_ms,
                                         attempt, decision)
                 self._notify(exchange)
                 if decision is None:

@@ -28,6 +28,7 @@ from . import signing
 from .errors import SignatureError, WaitTimeout, WebhookRejected
 from .redaction import Redactor
 from .serving import WsgiServer
+from .settings import Secret
 from .waiting import Deadline, wait_until
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -108,7 +109,7 @@ class WebhookInbox:
 
     def __init__(
         self,
-        secrets: Iterable[str],
+        secrets: Iterable[str | Secret],
         *,
         clock: Callable[[], float] = time.time,
         tolerance: float = signing.DEFAULT_TOLERANCE_SECONDS,
@@ -119,7 +120,7 @@ class WebhookInbox:
         keep_deliveries: int = 5000,
         keep_events: int = 1000,
     ) -> None:
-        self._secrets = tuple(secrets)
+        self._secrets = tuple(Secret(s) for s in secrets if s)
         self._clock = clock
         self.tolerance = tolerance
         self.max_body = max_body

@@ -11,19 +11,31 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
+from .settings import Secret
+
 MASK = "[REDACTED]"
 
 # sk_test_/sk_live_ keys and whsec_ secrets; the body is [A-Za-z0-9_-]+.
+_PREFIX = re.compile(r"^(?:sk_(?:test|live)_|whsec_)")
 _SECRET_SHAPES = re.compile(r"\b(?:sk_(?:test|live)_|whsec_)[A-Za-z0-9_\-]+")
 _SENSITIVE_HEADERS = frozenset({"authorization", "proxy-authorization", "cookie", "set-cookie"})
+# A secret's body without its prefix is masked too, when it is long enough
+# not to match ordinary text by chance.
+_MIN_BODY = 8
 
 
 class Redactor:
     """Replaces known secrets and secret-shaped tokens with ``[REDACTED]``."""
 
-    def __init__(self, secrets: Iterable[str | None] = ()) -> None:
+    def __init__(self, secrets: Iterable[str | Secret | None] = ()) -> None:
+        known = {s.reveal() if isinstance(s, Secret) else s for s in secrets if s}
+        bodies = {_PREFIX.sub("", s) for s in known}
+        known |= {b for b in bodies if len(b) >= _MIN_BODY}
         # Longest first, so a secret that contains another is masked whole.
-        self._secrets = sorted({s for s in secrets if s}, key=len, reverse=True)
+        self._secrets = sorted(known, key=len, reverse=True)
+
+    def __repr__(self) -> str:
+        return f"Redactor({len(self._secrets)} secret forms)"
 
     def text(self, value: str) -> str:
         for secret in self._secrets:

@@ -12,6 +12,7 @@ from typing import Protocol
 
 import httpx
 
+from .client import BearerKey
 from .mock.app import MockApp, MockConfig, create_app
 from .mock.breaks import BreakSet
 from .mock.clock import OffsetClock
@@ -58,14 +59,16 @@ class EmbeddedMockTarget:
         self.breaks = BreakSet(settings.mock_breaks)
         self.session_breaks = tuple(settings.mock_breaks)
         clock = OffsetClock()
-        outbox = Outbox(settings.webhook_secret, clock=clock.now, breaks=self.breaks,
+        # The mock is the other end of the wire: it holds the values in clear,
+        # as SKN Pay does, in its own threads.
+        outbox = Outbox(settings.webhook_secret.reveal(), clock=clock.now, breaks=self.breaks,
                         retry=EMBEDDED_RETRY, delay=settings.mock_webhook_delay)
-        config = MockConfig(webhook_secret=settings.webhook_secret,
-                            api_keys=frozenset({settings.api_key}),
+        config = MockConfig(webhook_secret=settings.webhook_secret.reveal(),
+                            api_keys=frozenset({settings.api_key.reveal()}),
                             webhook_endpoints=[webhook_url])
         self.app: MockApp = create_app(config, outbox=outbox, breaks=self.breaks, clock=clock)
         self.server = MockServer(self.app)
-        self._api_key = settings.api_key
+        self._auth = BearerKey(settings.api_key)
         if on_idle is not None:
             outbox.add_idle_listener(on_idle)
 
@@ -104,8 +107,7 @@ class EmbeddedMockTarget:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
         answer = httpx.post(f"{self.server.url}{CONTROL_PREFIX}/payments/{payment_id}/state",
-                            json={"status": status, "event": False},
-                            headers={"Authorization": f"Bearer {self._api_key}"}, timeout=10)
+                            json={"status": status, "event": False}, auth=self._auth, timeout=10)
         if answer.status_code != 200:
             raise RuntimeError(f"the mock refused to set {payment_id} to {status}: "
                                f"HTTP {answer.status_code} {answer.text[:300]}")
