@@ -1,8 +1,8 @@
 """The SKN Pay harness pytest plugin, loaded through the ``pytest11`` entry point.
 
 It only wires the library: options and hooks in ``hooks``/``options``,
-fixtures in ``fixtures``. ``pytest --fixtures`` lists every ``sknpay_`` fixture
-with its scope and type.
+fixtures in ``fixtures``, what a failure shows (redacted) in ``failures``.
+``pytest --fixtures`` lists every ``sknpay_`` fixture with its scope and type.
 """
 
 from .fixtures import (
@@ -29,6 +29,9 @@ from .hooks import (
     pytest_testnodedown,
 )
 from .options import pytest_addoption
+
+# A plugin module of its own: its hooks may share names with those in ``hooks``.
+pytest_plugins = ["sknpay_harness.plugin.failures"]
 
 __all__ = [
     "pytest_addoption",
