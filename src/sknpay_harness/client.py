@@ -20,6 +20,7 @@ from __future__ import annotations
 import email.utils
 import json
 import math
+import re
 import shlex
 import threading
 import time
@@ -30,7 +31,7 @@ from typing import Any
 
 import httpx
 
-from .errors import TransportError
+from .errors import ContractViolation, TransportError
 from .redaction import MASK, Redactor
 from .settings import Secret
 
@@ -38,6 +39,7 @@ ExchangeObserver = Callable[["Exchange"], None]
 Pause = Callable[[float], None]
 _BODY_LIMIT = 64 * 1024  # what an Exchange keeps of a body, for reports
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_EXCERPT = 300  # characters of a page quoted in a failure
 
 
 def pause(seconds: float) -> None:
@@ -134,7 +136,7 @@ class BearerKey(httpx.Auth):
         return "BearerKey([REDACTED])"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Exchange:
     """One request and its response, with secrets already masked."""
 
@@ -151,8 +153,13 @@ class Exchange:
     retry_reason: str | None = None
     error: str | None = None  # a transport failure (status 0): no answer came
 
+    def __repr__(self) -> str:
+        # One line: a failing assert's "where" lines quote it, never its bodies.
+        return f"Exchange({self.summary()})"
+
     def json(self) -> Any:
         """The response body parsed as JSON; AssertionError if it is not JSON."""
+        __tracebackhide__ = True
         try:
             return json.loads(self.response_body)
         except ValueError:
@@ -160,6 +167,28 @@ class Exchange:
                 f"{self.method} {self.url} answered {self.status} with a body that is not JSON: "
                 f"{self.response_body[:300]!r}"
             ) from None
+
+    def visible_text(self) -> str:
+        """The response body as a reader sees it: tags, styles and scripts gone,
+        whitespace collapsed."""
+        return visible_text(self.response_body)
+
+    def expect_text(self, text: str, expectation: str = "") -> None:
+        """Raise ContractViolation unless the body shows ``text`` (any case).
+
+        ``expectation`` is the promise in words, the failure's first line; the
+        failure quotes what the page shows instead, never the raw HTML.
+        """
+        __tracebackhide__ = True
+        if text.lower() in self.response_body.lower():
+            return
+        shown = self.visible_text()
+        if len(shown) > _EXCERPT:
+            shown = shown[:_EXCERPT - 3] + "..."
+        raise ContractViolation(
+            f"Contract violation: {expectation or f'the page should show {text!r}'}\n"
+            f"  it shows: {shown or '(no text)'}\n"
+            f"  in {self.summary()}")
 
     @property
     def curl(self) -> str:
@@ -256,6 +285,7 @@ class SknPayClient:
     ) -> Exchange:
         """POST /payments. A fresh Idempotency-Key is sent when none is given, so
         a retried create replays the first answer instead of making a second payment."""
+        __tracebackhide__ = True
         if self.payment_tags and isinstance(body, Mapping):
             metadata = body.get("metadata")
             if metadata is None or isinstance(metadata, Mapping):
@@ -265,13 +295,16 @@ class SknPayClient:
         return self.request("POST", "/payments", json_body=body, headers=headers)
 
     def retrieve_payment(self, payment_id: str) -> Exchange:
+        __tracebackhide__ = True
         return self.request("GET", f"/payments/{payment_id}")
 
     def cancel_payment(self, payment_id: str) -> Exchange:
+        __tracebackhide__ = True
         return self.request("POST", f"/payments/{payment_id}/cancel")
 
     def hosted_page(self, url: str) -> Exchange:
         """GET the payment's hosted page as a customer's browser would (no key)."""
+        __tracebackhide__ = True
         return self._send("GET", url, headers={"Accept": "text/html"}, content=None, auth=None,
                           retry=True)
 
@@ -290,6 +323,7 @@ class SknPayClient:
         or a literal Authorization value (for auth contract tests). ``retry``:
         None retries transient faults only where a repeat is safe (GET, cancel,
         or a request with an Idempotency-Key); True/False force it."""
+        __tracebackhide__ = True
         all_headers = {"Accept": "application/json", **(headers or {})}
         key = self._auth if auth == "default" else None
         if auth is not None and key is None:
@@ -311,6 +345,7 @@ class SknPayClient:
         self, method: str, url: str, *, headers: Mapping[str, str], content: bytes | None,
         auth: BearerKey | None, retry: bool = False,
     ) -> Exchange:
+        __tracebackhide__ = True
         policy = self.retry if retry else NO_RETRIES
         # What the record shows: the header the key will make, never the key.
         recorded = headers if auth is None else {**headers, "Authorization": f"Bearer {MASK}"}
@@ -413,6 +448,12 @@ class _Tagged:
 
     def __exit__(self, *exc: object) -> None:
         self._client.payment_tags = self._before
+
+
+def visible_text(html: str) -> str:
+    """``html`` as text: styles, scripts and tags dropped, whitespace collapsed."""
+    text = re.sub(r"(?is)<(style|script)\b.*?</\1>", " ", html)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
 
 
 def curl_line(method: str, url: str, headers: Mapping[str, str], body: str | None) -> str:

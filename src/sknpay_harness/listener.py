@@ -41,7 +41,7 @@ IGNORED = "ignored"  # valid, but for a payment this run did not make (shared en
 REJECTED = "rejected"  # failed verification or parsing; answered 4xx
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Delivery:
     """One HTTP request that reached the listener, whatever became of it."""
 
@@ -63,11 +63,14 @@ class Delivery:
         why = f": {self.reason}" if self.reason else ""
         return f"#{self.seq} {self.method} {self.path} -> {self.status} {self.outcome}{why} [{what}]"
 
+    def __repr__(self) -> str:
+        return f"Delivery({self.line()})"
+
     def as_report(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-@dataclass
+@dataclass(repr=False)
 class ReceivedEvent:
     """A verified event, first delivery wins; ``deliveries`` counts redeliveries."""
 
@@ -84,6 +87,20 @@ class ReceivedEvent:
 
     def line(self) -> str:
         return f"{self.type} {self.event_id} payment={self.payment_id} (x{self.deliveries})"
+
+    def __repr__(self) -> str:
+        # One line: never the body, in a failing assert's "where" lines or -l.
+        return f"ReceivedEvent({self.line()})"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How a wait ends: the event, or why it will not come (a rejection, or
+    the sender's word that nothing more is coming)."""
+
+    event: ReceivedEvent | None = None
+    rejected: bool = False
+    reason: str = ""
 
 
 @dataclass
@@ -308,29 +325,30 @@ class WebhookInbox:
         ``give_up()`` says no more deliveries can come. ``where`` (or what it
         returns, built when the wait fails) tells the reader where to look.
         """
-        stopped: list[str] = []
+        __tracebackhide__ = True
 
-        def ready() -> ReceivedEvent | None:
+        def ready() -> _Outcome | None:
+            __tracebackhide__ = True
             matches = self._by_key.get((event_type, payment_id))
             if matches:
-                return matches[0]
+                return _Outcome(matches[0])
             rejected = self._rejected_for.get(payment_id)
             if rejected:
-                raise WebhookRejected(self._describe(
-                    event_type, payment_id, timeout, where,
-                    f"A delivery for payment {payment_id} was rejected: {rejected[0].reason}"))
-            if give_up is not None:
-                reason = give_up()
-                if reason:
-                    stopped.append(reason)
-                    raise WaitTimeout(self._describe(event_type, payment_id, timeout, where, reason))
-            return None
+                return _Outcome(rejected=True, reason=str(rejected[0].reason))
+            reason = give_up() if give_up is not None else None
+            return _Outcome(reason=reason) if reason else None
 
-        return wait_until(
+        found = wait_until(
             self._cond, ready, timeout,
-            lambda: self._describe(event_type, payment_id, timeout, where,
-                                   f"Nothing matching arrived within {timeout:g} s."),
+            lambda: self._describe(event_type, payment_id, where, f" within {timeout:g} s"),
         )
+        if found.event is not None:
+            return found.event
+        if not found.rejected:
+            raise WaitTimeout(self._describe(event_type, payment_id, where, "", found.reason))
+        raise WebhookRejected(self._describe(
+            event_type, payment_id, where, "",
+            head=f"Webhook for {payment_id} was rejected: {found.reason.split(':', 1)[0]}"))
 
     def wait_quiet(self, seconds: float, *, until: Callable[[], bool] | None = None) -> None:
         """Watch the inbox for ``seconds`` (the quiet period is the behaviour
@@ -357,14 +375,25 @@ class WebhookInbox:
         with self._cond:
             return self._delivery_total
 
-    def _describe(self, event_type: str, payment_id: str, timeout: float,
-                  where: str | Callable[[], str], why: str) -> str:
-        # Called with the condition held (from the predicate or the timeout).
-        events = list(self._events.values())
-        rejected = [d for d in self._deliveries if d.outcome == REJECTED]
-        ignored = [d for d in self._deliveries if d.outcome == IGNORED]
+    def _describe(
+        self, event_type: str, payment_id: str, where: str | Callable[[], str],
+        suffix: str, why: str | None = None, *, head: str | None = None,
+    ) -> str:
+        """The failure text: the symptom on the first line (pytest's short
+        summary shows it), then expected, what did arrive, and where to look."""
+        with self._cond:
+            events = list(self._events.values())
+            seen = list(self._deliveries)
+        rejected = [d for d in seen if d.outcome == REJECTED]
+        ignored = [d for d in seen if d.outcome == IGNORED]
+        if head is None:
+            # The likeliest symptom of all: the right payment, the wrong type.
+            others = sorted({e.type for e in events if e.payment_id == payment_id} - {event_type})
+            got = f" (got {', '.join(others)})" if others else ""
+            head = f"No {event_type} webhook{got} for payment {payment_id}{suffix}"
         lines = [
-            f"No {event_type} webhook for payment {payment_id}. {why}",
+            head,
+            *([f"  {why}"] if why else []),
             f"  expected: type={event_type!r}, data.object.id={payment_id!r}, valid signature",
             f"  events that did arrive ({len(events)}):",
             *[f"    - {e.line()}" for e in events[-_SHOWN:]],

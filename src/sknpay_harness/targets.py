@@ -91,11 +91,13 @@ class EmbeddedMockTarget:
         self.breaks.set(self.session_breaks)
 
     def nothing_more_coming(self) -> str | None:
+        __tracebackhide__ = True
         if self.app.outbox.is_idle():
             return "The mock's outbox is empty: every event it queued has been delivered or given up."
         return None
 
     def settle(self, timeout: float) -> str | None:
+        __tracebackhide__ = True
         self.app.outbox.wait_idle(timeout)
         return "the mock's outbox is idle (every queued event delivered or given up)"
 
@@ -104,6 +106,7 @@ class EmbeddedMockTarget:
         without an event, as a customer's payment or the link's expiry would
         on the real API; for contract tests of terminal states. Goes through
         the mock's own test-control endpoint, the one integrators use."""
+        __tracebackhide__ = True
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
         answer = httpx.post(f"{self.server.url}{CONTROL_PREFIX}/payments/{payment_id}/state",
@@ -113,6 +116,7 @@ class EmbeddedMockTarget:
                                f"HTTP {answer.status_code} {answer.text[:300]}")
 
     def describe_deliveries(self, payment_id: str) -> str:
+        __tracebackhide__ = True
         attempts = [d for d in self.app.outbox.log() if d["payment_id"] == payment_id]
         if not attempts:
             return f"the mock queued no webhook for {payment_id} (mock delivery log is empty for it)"

@@ -45,6 +45,7 @@ def wait_until(
     ``predicate`` runs with ``condition`` held, first at once (the thing may
     already be there) and then on every notify. It may raise to abort early.
     """
+    __tracebackhide__ = True  # the failure is the caller's: pytest shows its line
     deadline = Deadline(timeout)
     with condition:
         while True:

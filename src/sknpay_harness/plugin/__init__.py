@@ -1,8 +1,9 @@
 """The SKN Pay harness pytest plugin, loaded through the ``pytest11`` entry point.
 
 It only wires the library: options and hooks in ``hooks``/``options``,
-fixtures in ``fixtures``, what a failure shows (redacted) in ``failures``.
-``pytest --fixtures`` lists every ``sknpay_`` fixture with its scope and type.
+fixtures in ``fixtures``, what a failure shows (redacted, symptom first) in
+``failures``. ``pytest --fixtures`` lists every ``sknpay_`` fixture
+with its scope and type.
 """
 
 from .fixtures import (

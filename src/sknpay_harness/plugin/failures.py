@@ -1,26 +1,31 @@
-"""What a failure shows: redacted everywhere.
+"""What a failure shows: redacted everywhere, and its symptom first.
 
 Secrets are a type (settings.Secret), so harness code never puts one in a
 message or a traceback local. This module is the last line behind that: every
 test report is run through the Redactor before anyone reads it (terminal,
-junit, xdist, allure), whatever tb style, ``-l`` or ``-vv`` made it. Live logs
-and ``--log-file`` do not go through a report, so pytest's logging handlers
-get a redacting filter.
+junit, xdist, allure), whatever tb style, ``-l`` or ``-vv`` made it. And a
+harness failure's short-summary message is its symptom (the message's first
+line), which pytest otherwise buries behind the exception's class path or
+trims away on an 80-column terminal. Live logs and ``--log-file`` do not go
+through a report, so pytest's logging handlers get a redacting filter.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import shutil
 from collections.abc import Generator
 from typing import Any
 
 import pytest
 
+from ..errors import SknPayHarnessError
 from ..redaction import Redactor
 from .state import settings_key
 
 _redactor_key = pytest.StashKey[Redactor]()
+SYMPTOM_ATTR = "sknpay_symptom"  # on a TestReport; survives xdist's report serialisation
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)
@@ -36,6 +41,8 @@ def pytest_runtest_makereport(
     redact_report(report, redactor)
     if call.excinfo is not None:
         _redact_exception(call.excinfo.value, redactor)
+        if report.failed and isinstance(call.excinfo.value, SknPayHarnessError):
+            _name_the_symptom(report, call.excinfo.value, redactor)
     return report
 
 
@@ -77,6 +84,34 @@ class RedactingFilter(logging.Filter):
             # Formatted once here, so every handler prints the redacted text.
             record.exc_text = self._redactor.text(logging.Formatter().formatException(record.exc_info))
         return True
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter,
+) -> Generator[None, None, None]:
+    """After pytest's short summary (the outermost wrapper runs last): the
+    symptom of each harness failure whose summary line had no room for it."""
+    yield
+    reporter, option = terminalreporter, terminalreporter.config.option
+    if getattr(option, "no_summary", False) or option.verbose >= 2:
+        return  # no short summary, or one that shows every message whole
+    # The width pytest's terminal writer uses.
+    width = shutil.get_terminal_size(fallback=(80, 24)).columns
+    width = width if width >= 40 else 80
+    trimmed: list[tuple[str, str]] = []
+    for stat, char, word in (("failed", "f", "FAILED"), ("error", "E", "ERROR")):
+        if not reporter.hasopt(char):
+            continue
+        for report in reporter.stats.get(stat, []):
+            symptom = getattr(report, SYMPTOM_ATTR, None)
+            # pytest's own line, "FAILED <nodeid> - <message>", is trimmed to the width.
+            if symptom and len(f"{word} {report.nodeid} - {symptom}") > width:
+                trimmed.append((report.nodeid.rpartition("::")[2], symptom))
+    for name, symptom in trimmed:
+        # Under the one line above it needs no name; under several, each has one.
+        reporter.write_line(_fit(f"  {name}: {symptom}" if len(trimmed) > 1 else f"  {symptom}",
+                                 width))
 
 
 def redact_report(report: pytest.TestReport | pytest.CollectReport, redactor: Redactor) -> None:
@@ -124,9 +159,25 @@ def _redact_exception(exc: BaseException, redactor: Redactor) -> None:
         exc.args = tuple(redactor.text(a) if isinstance(a, str) else a for a in exc.args)
 
 
+def _name_the_symptom(report: pytest.TestReport, exc: BaseException, redactor: Redactor) -> None:
+    """The short summary and junit's ``message`` show the first line of the
+    message, not ``sknpay_harness.ContractViolation: ...`` cut off after the class."""
+    symptom = redactor.text(str(exc).split("\n", 1)[0].strip())
+    if not symptom:
+        return
+    setattr(report, SYMPTOM_ATTR, symptom)
+    crash = getattr(report.longrepr, "reprcrash", None)
+    if crash is not None:
+        crash.message = symptom
+
+
 def _redactor(config: pytest.Config) -> Redactor | None:
     if _redactor_key not in config.stash:
         if settings_key not in config.stash:
             return None  # the plugin did not configure (e.g. a usage error)
         config.stash[_redactor_key] = Redactor(config.stash[settings_key].secrets())
     return config.stash[_redactor_key]
+
+
+def _fit(line: str, width: int) -> str:
+    return line if len(line) <= width else line[: max(0, width - 3)] + "..."
