@@ -33,6 +33,9 @@ from .waiting import Deadline, wait_until
 
 MAX_BODY_BYTES = 1024 * 1024
 _SHOWN = 40  # events/deliveries listed in a timeout message; the report has all
+# How long a failing wait lets the sender finish retrying a rejected delivery,
+# so the message counts what the sender's log and the run summary count.
+SETTLE_SECONDS = 5.0
 
 # Outcomes of one delivery.
 ACCEPTED = "accepted"  # new, valid event for a payment this run made
@@ -317,6 +320,8 @@ class WebhookInbox:
         *,
         give_up: Callable[[], str | None] | None = None,
         where: str | Callable[[], str] = "",
+        settle: Callable[[float], str | None] | None = None,
+        since_seq: int = 0,
     ) -> ReceivedEvent:
         """Block until an accepted ``event_type`` event for ``payment_id`` is in.
 
@@ -324,8 +329,15 @@ class WebhookInbox:
         signature is a broken contract, not a reason to keep waiting), or if
         ``give_up()`` says no more deliveries can come. ``where`` (or what it
         returns, built when the wait fails) tells the reader where to look.
+
+        Before describing a rejection, ``settle(seconds)`` lets the sender
+        finish retrying it (the mock: until its outbox is idle; it returns how
+        that is known, or None if it cannot know), so the message counts the
+        same deliveries as the sender's log and the run summary. The message
+        lists what reached the listener after delivery ``since_seq``.
         """
         __tracebackhide__ = True
+        deadline = Deadline(timeout)
 
         def ready() -> _Outcome | None:
             __tracebackhide__ = True
@@ -340,15 +352,20 @@ class WebhookInbox:
 
         found = wait_until(
             self._cond, ready, timeout,
-            lambda: self._describe(event_type, payment_id, where, f" within {timeout:g} s"),
+            lambda: self._describe(event_type, payment_id, since_seq, where,
+                                   f" within {timeout:g} s"),
         )
         if found.event is not None:
             return found.event
         if not found.rejected:
-            raise WaitTimeout(self._describe(event_type, payment_id, where, "", found.reason))
+            raise WaitTimeout(self._describe(event_type, payment_id, since_seq, where, "",
+                                             found.reason))
+        settled = _settled(settle, min(SETTLE_SECONDS, deadline.remaining()))
         raise WebhookRejected(self._describe(
-            event_type, payment_id, where, "",
-            head=f"Webhook for {payment_id} was rejected: {found.reason.split(':', 1)[0]}"))
+            event_type, payment_id, since_seq, where, "",
+            f"the sender has stopped retrying: {settled}" if settled else None,
+            head=f"Webhook for {payment_id} was rejected: {found.reason.split(':', 1)[0]}",
+            retrying=settled is None))
 
     def wait_quiet(self, seconds: float, *, until: Callable[[], bool] | None = None) -> None:
         """Watch the inbox for ``seconds`` (the quiet period is the behaviour
@@ -376,16 +393,19 @@ class WebhookInbox:
             return self._delivery_total
 
     def _describe(
-        self, event_type: str, payment_id: str, where: str | Callable[[], str],
-        suffix: str, why: str | None = None, *, head: str | None = None,
+        self, event_type: str, payment_id: str, since_seq: int, where: str | Callable[[], str],
+        suffix: str, why: str | None = None, *, head: str | None = None, retrying: bool = False,
     ) -> str:
         """The failure text: the symptom on the first line (pytest's short
         summary shows it), then expected, what did arrive, and where to look."""
         with self._cond:
-            events = list(self._events.values())
-            seen = list(self._deliveries)
+            events = [e for e in self._events.values() if e.seq > since_seq]
+            seen = [d for d in self._deliveries if d.seq > since_seq]
         rejected = [d for d in seen if d.outcome == REJECTED]
         ignored = [d for d in seen if d.outcome == IGNORED]
+        count = f"{len(rejected)}"
+        if retrying:
+            count += " so far; the sender retries rejected deliveries, so more may come"
         if head is None:
             # The likeliest symptom of all: the right payment, the wrong type.
             others = sorted({e.type for e in events if e.payment_id == payment_id} - {event_type})
@@ -397,7 +417,7 @@ class WebhookInbox:
             f"  expected: type={event_type!r}, data.object.id={payment_id!r}, valid signature",
             f"  events that did arrive ({len(events)}):",
             *[f"    - {e.line()}" for e in events[-_SHOWN:]],
-            f"  rejected deliveries ({len(rejected)}):",
+            f"  rejected deliveries ({count}):",
             *[f"    - {d.line()}" for d in rejected[-_SHOWN:]],
         ]
         if ignored:
@@ -405,6 +425,16 @@ class WebhookInbox:
         where_text = where() if callable(where) else where
         lines.append("  where to look: " + (where_text or "the listener's delivery log in the report"))
         return "\n".join(lines)
+
+
+def _settled(settle: Callable[[float], str | None] | None, seconds: float) -> str | None:
+    """How the sender is known to be done (``settle``'s answer), or None."""
+    if settle is None or seconds <= 0:
+        return None
+    try:
+        return settle(seconds)
+    except WaitTimeout:
+        return None
 
 
 def _try_json(body: bytes) -> dict[str, Any] | None:

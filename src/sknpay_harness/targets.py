@@ -8,7 +8,7 @@ target cannot know that; its waits run to the deadline.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
@@ -117,15 +117,28 @@ class EmbeddedMockTarget:
 
     def describe_deliveries(self, payment_id: str) -> str:
         __tracebackhide__ = True
-        attempts = [d for d in self.app.outbox.log() if d["payment_id"] == payment_id]
-        if not attempts:
+        deliveries = [d for d in self.app.outbox.log() if d["payment_id"] == payment_id]
+        if not deliveries:
             return f"the mock queued no webhook for {payment_id} (mock delivery log is empty for it)"
         lines = [f"the mock's delivery log for {payment_id}:"]
-        for d in attempts:
-            answers = ", ".join(str(a["status"] or a["error"]) for a in d["attempts"]) or "none yet"
+        for d in deliveries:
             lines.append(f"      {d['id']} {d['event_type']} {d['event_id']} -> {d['endpoint']}: "
-                         f"{d['state']} (answers: {answers})")
+                         f"{_delivery_state(d)}")
         return "\n".join(lines)
+
+
+def _delivery_state(delivery: dict[str, Any]) -> str:
+    """One outbox delivery's state and the answer to each attempt made so far."""
+    answers = [str(a["status"] or a["error"]) for a in delivery["attempts"]]
+    shown = ", ".join(answers) or "none"
+    state = delivery["state"]
+    if state == "delivering":
+        return f"attempt {len(answers) + 1} in flight (answers so far: {shown})"
+    if state == "pending" and answers:
+        return f"retry queued (answers so far: {shown})"
+    if state == "failed":
+        return f"gave up after {len(answers)} attempts (answers: {shown})"
+    return f"{state} (answers: {shown})"
 
 
 class SandboxTarget:

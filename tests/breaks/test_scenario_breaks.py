@@ -95,6 +95,23 @@ def test_full_trace_still_shows_the_harness_frames(pytester: pytest.Pytester) ->
     assert "sknpay_harness/contract.py" in "\n".join(failure_section(result.stdout.str()))
 
 
+def test_the_rejected_deliveries_are_counted_alike_everywhere(pytester: pytest.Pytester) -> None:
+    """The failure, the run summary and the mock's delivery log tell one story:
+    the mock retried the rejected delivery until it gave up, and each of them
+    counts every attempt, each answered 400."""
+    result = run_scenario(pytester, "--sknpay-mock-breaks=webhook_wrong_secret")
+    result.assert_outcomes(failed=1)
+    output = result.stdout.str()
+    in_message = re.search(r"rejected deliveries \((\d+)\):", output)
+    listed = re.findall(r"- #\d+ POST \S+ -> 400 rejected: signature mismatch", output)
+    in_summary = re.search(r"webhook deliveries: 0 accepted, .* (\d+) rejected", output)
+    in_mock_log = re.search(r"gave up after (\d+) attempts \(answers: ([\d, ]+)\)", output)
+    assert in_message and in_summary and in_mock_log, output
+    answers = in_mock_log[2].split(", ")
+    assert int(in_message[1]) == len(listed) == int(in_summary[1]) == int(in_mock_log[1]) == len(answers)
+    assert set(answers) == {"400"} and "none yet" not in output and "so far" not in output
+
+
 def test_every_break_of_the_first_issue_is_covered() -> None:
     from sknpay_harness.mock.breaks import BREAKS
 

@@ -51,6 +51,7 @@ class TestWebhooks:
             event_type, payment_id, self.default_timeout if timeout is None else timeout,
             give_up=self.target.nothing_more_coming,
             where=lambda: f"listener {self.listener.url}; {self.target.describe_deliveries(payment_id)}",
+            settle=self.target.settle, since_seq=self.first_seq,
         )
         latency_ms = max(0.0, (event.received_at - since) * 1000)
         self.run_log.add_wait(WaitRecord(self.nodeid, event_type, payment_id, latency_ms,
