@@ -1,9 +1,9 @@
 """The SKN Pay harness pytest plugin, loaded through the ``pytest11`` entry point.
 
 It only wires the library: options and hooks in ``hooks``/``options``,
-fixtures in ``fixtures``, what a failure shows (redacted, symptom first) in
-``failures``. ``pytest --fixtures`` lists every ``sknpay_`` fixture
-with its scope and type.
+fixtures in ``fixtures``; reports and logs are redacted in ``redacting``, and
+a failure names its symptom first in ``failures``. ``pytest --fixtures``
+lists every ``sknpay_`` fixture with its scope and type.
 """
 
 from .fixtures import (
@@ -31,8 +31,8 @@ from .hooks import (
 )
 from .options import pytest_addoption
 
-# A plugin module of its own: its hooks may share names with those in ``hooks``.
-pytest_plugins = ["sknpay_harness.plugin.failures"]
+# Plugin modules of their own: their hooks may share names with those in ``hooks``.
+pytest_plugins = ["sknpay_harness.plugin.redacting", "sknpay_harness.plugin.failures"]
 
 __all__ = [
     "pytest_addoption",
