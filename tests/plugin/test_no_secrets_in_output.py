@@ -24,6 +24,7 @@ SCENARIO = Path(__file__).parents[1] / "scenarios" / "test_cancel_before_pay.py"
 # on one failure path, through the harness's own client, inbox and contract.
 PATHS = '''
 import logging
+import socket
 import threading
 
 import pytest
@@ -70,7 +71,6 @@ def silent_server():
 
 
 def closed_port():
-    import socket
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
