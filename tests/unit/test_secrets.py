@@ -86,3 +86,12 @@ def test_redactor_masks_the_secret_with_and_without_its_prefix() -> None:
     assert "SECRET" not in text and text.count(MASK) == 3
     assert redactor.contains_secret(KEY.removeprefix("sk_test_"))
     assert "SECRET" not in repr(redactor) and "SECRET" not in repr(WebhookInbox([Secret(WHSEC)]))
+
+
+def test_redactor_masks_what_a_repr_cut_in_the_middle_keeps() -> None:
+    # pytest's saferepr shortens long values to head...tail, e.g. in an assert's
+    # comparison: neither part may survive.
+    redactor = Redactor(["hunter2-is-a-long-secret"])
+    cut = "assert 'hunter2-is...ng-secret' == 'x' ... and an ordinary ..."
+    assert redactor.text(cut) == f"assert '{MASK}...{MASK}' == 'x' ... and an ordinary ..."
+    assert redactor.contains_secret("...ng-secret") and not redactor.contains_secret("a ... b")
