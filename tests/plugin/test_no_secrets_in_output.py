@@ -89,14 +89,16 @@ def broken_url(request, sknpay_target):
     return request.getfixturevalue("silent_server").url + "/api/v1"
 
 
-def test_a_revealed_secret_in_locals_output_logs_and_properties(sknpay_settings, record_property):
+def test_a_revealed_secret_in_locals_output_logs_and_properties(sknpay_settings, sknpay_reporter,
+                                                               record_property):
     # The last line: what the Secret type cannot stop (a caller revealing the
-    # value) is masked in every report, log and junit property all the same.
+    # value) is masked in every report, log, junit property and allure step.
     key, secret = sknpay_settings.api_key.reveal(), sknpay_settings.webhook_secret.reveal()
     print("stdout:", key, key.removeprefix("sk_test_"))
     logging.getLogger("user.code").warning("logged: %s %s", key, secret)
     record_property("key", key)
-    assert key == secret, f"{key} is not {secret}"
+    with sknpay_reporter.step("a step that fails on the revealed values"):
+        assert key == secret, f"{key} is not {secret}"
 
 
 def test_transport_failure(broken_url, sknpay_settings, sknpay_redactor, sknpay_reporter):

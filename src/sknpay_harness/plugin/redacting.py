@@ -5,7 +5,9 @@ message or a traceback local. Behind that, every test and collection report
 goes through the Redactor before anyone reads it (terminal, junit, xdist,
 allure), whatever tb style, ``-l`` or ``-vv`` made it. Live logs and
 ``--log-file`` are written as records come, not through a report, so
-pytest's logging handlers get a redacting filter.
+pytest's logging handlers get a redacting filter; and allure records a
+step's failure while the test runs, so each allure result is redacted again
+just before allure-commons writes it.
 """
 
 from __future__ import annotations
@@ -15,12 +17,14 @@ import logging
 from collections.abc import Generator
 from typing import Any
 
+import allure_commons
 import pytest
 
 from ..redaction import Redactor
 from .state import settings_key
 
 _redactor_key = pytest.StashKey[Redactor]()
+_allure_key = pytest.StashKey["AllureResultRedaction"]()
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)
@@ -59,6 +63,35 @@ def pytest_sessionstart(session: pytest.Session) -> None:
         handler = getattr(logging_plugin, name, None)
         if isinstance(handler, logging.Handler):
             handler.addFilter(masking)
+    session.config.stash[_allure_key] = AllureResultRedaction(redactor)
+    allure_commons.plugin_manager.register(session.config.stash[_allure_key])
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    # allure-commons' plugin manager is process-wide: leave it as found.
+    if _allure_key in config.stash:
+        allure_commons.plugin_manager.unregister(config.stash[_allure_key])
+        del config.stash[_allure_key]
+
+
+class AllureResultRedaction:
+    """An allure-commons plugin: each test result and fixture container is
+    redacted in place just before it is written. A step's status details
+    (message, trace) are taken from its exception as the step ends, before
+    any report exists."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self._redactor = redactor
+
+    @allure_commons.hookimpl(hookwrapper=True)
+    def report_result(self, result: Any) -> Generator[None, None, None]:
+        _redacted(result, self._redactor)
+        yield
+
+    @allure_commons.hookimpl(hookwrapper=True)
+    def report_container(self, container: Any) -> Generator[None, None, None]:
+        _redacted(container, self._redactor)
+        yield
 
 
 class RedactingFilter(logging.Filter):
@@ -99,7 +132,8 @@ def redact_report(report: pytest.TestReport | pytest.CollectReport, redactor: Re
 
 def _redacted(value: Any, redactor: Redactor) -> Any:
     """``value`` with every string in it redacted: pytest's repr objects are
-    dataclasses and lists of them, redacted in place so their layout stays."""
+    dataclasses and lists of them, allure's models attrs classes; both are
+    redacted in place so their layout stays."""
     if isinstance(value, str):
         return redactor.text(value)
     if isinstance(value, list):
@@ -107,9 +141,14 @@ def _redacted(value: Any, redactor: Redactor) -> Any:
         return value
     if isinstance(value, tuple):
         return tuple(_redacted(v, redactor) for v in value)
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        for f in dataclasses.fields(value):
-            setattr(value, f.name, _redacted(getattr(value, f.name), redactor))
+    if isinstance(value, type):
+        return value
+    if dataclasses.is_dataclass(value):
+        names = [f.name for f in dataclasses.fields(value)]
+    else:
+        names = [f.name for f in getattr(type(value), "__attrs_attrs__", ())]
+    for name in names:
+        setattr(value, name, _redacted(getattr(value, name), redactor))
     return value
 
 
