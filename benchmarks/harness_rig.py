@@ -103,7 +103,7 @@ def wake_latency(rig: HarnessRig, count: int) -> list[float]:
     emits the event (the outbox sends it to the listener over HTTP).
     """
     out: list[float] = []
-    tenant = rig.target.app.store.tenant(rig.settings.api_key or "")
+    tenant = rig.target.app.store.tenant(rig.settings.api_key.reveal() if rig.settings.api_key else "")
     for n in range(count):
         payment_id = f"plink_wake{n:08d}"
         rig.inbox.track(payment_id)

@@ -20,19 +20,21 @@ from __future__ import annotations
 import email.utils
 import json
 import math
+import re
 import shlex
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Generator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import httpcore  # noqa: F401  (see below)
 import httpx
 
-from .errors import TransportError
-from .redaction import Redactor
+from .errors import ContractViolation, TransportError
+from .redaction import MASK, Redactor
+from .settings import Secret
 
 # httpx imports httpcore on first use. Imported with the plugin instead, it is
 # loaded before any in-process pytester run, which restores sys.modules after
@@ -42,6 +44,7 @@ ExchangeObserver = Callable[["Exchange"], None]
 Pause = Callable[[float], None]
 _BODY_LIMIT = 64 * 1024  # what an Exchange keeps of a body, for reports
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_EXCERPT = 300  # characters of a page quoted in a failure
 
 
 def pause(seconds: float) -> None:
@@ -119,7 +122,26 @@ def parse_retry_after(value: str, *, now: float | None = None) -> float | None:
     return max(0.0, seconds)
 
 
-@dataclass(frozen=True)
+class BearerKey(httpx.Auth):
+    """``Authorization: Bearer <key>``, set by httpx on the request itself.
+
+    The key is revealed inside the one expression that builds the header, so
+    no frame of ours ever holds the clear key or a header dict with it in a
+    local: a traceback with ``-l`` shows nothing to mask.
+    """
+
+    def __init__(self, key: Secret) -> None:
+        self._key = key
+
+    def auth_flow(self, request: httpx.Request) -> Generator[httpx.Request, httpx.Response, None]:
+        request.headers["Authorization"] = "Bearer " + self._key.reveal()
+        yield request
+
+    def __repr__(self) -> str:
+        return "BearerKey([REDACTED])"
+
+
+@dataclass(frozen=True, repr=False)
 class Exchange:
     """One request and its response, with secrets already masked."""
 
@@ -136,8 +158,13 @@ class Exchange:
     retry_reason: str | None = None
     error: str | None = None  # a transport failure (status 0): no answer came
 
+    def __repr__(self) -> str:
+        # One line: a failing assert's "where" lines quote it, never its bodies.
+        return f"Exchange({self.summary()})"
+
     def json(self) -> Any:
         """The response body parsed as JSON; AssertionError if it is not JSON."""
+        __tracebackhide__ = True
         try:
             return json.loads(self.response_body)
         except ValueError:
@@ -145,6 +172,28 @@ class Exchange:
                 f"{self.method} {self.url} answered {self.status} with a body that is not JSON: "
                 f"{self.response_body[:300]!r}"
             ) from None
+
+    def visible_text(self) -> str:
+        """The response body as a reader sees it: tags, styles and scripts gone,
+        whitespace collapsed."""
+        return visible_text(self.response_body)
+
+    def expect_text(self, text: str, expectation: str = "") -> None:
+        """Raise ContractViolation unless the body shows ``text`` (any case).
+
+        ``expectation`` is the promise in words, the failure's first line; the
+        failure quotes what the page shows instead, never the raw HTML.
+        """
+        __tracebackhide__ = True
+        if text.lower() in self.response_body.lower():
+            return
+        shown = self.visible_text()
+        if len(shown) > _EXCERPT:
+            shown = shown[:_EXCERPT - 3] + "..."
+        raise ContractViolation(
+            f"Contract violation: {expectation or f'the page should show {text!r}'}\n"
+            f"  it shows: {shown or '(no text)'}\n"
+            f"  in {self.summary()}")
 
     @property
     def curl(self) -> str:
@@ -191,13 +240,14 @@ class SknPayClient:
     """Create, retrieve and cancel payments; fetch hosted pages.
 
     ``api_key`` is sent as a Bearer token on API calls only, never to the
-    hosted page (that is the customer's browser's request).
+    hosted page (that is the customer's browser's request). It is held as a
+    :class:`Secret` and revealed only by :class:`BearerKey`, on the request.
     """
 
     def __init__(
         self,
         base_url: str,
-        api_key: str,
+        api_key: str | Secret,
         *,
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
@@ -206,8 +256,9 @@ class SknPayClient:
         pause: Pause = pause,
     ) -> None:
         self.base_url = base_url.rstrip("/")
-        self._api_key = api_key
-        self._redactor = redactor or Redactor([api_key])
+        key = Secret(api_key)
+        self._auth = BearerKey(key)
+        self._redactor = redactor or Redactor([key])
         self._observers: list[ExchangeObserver] = []
         self.retry = retry
         self._pause = pause
@@ -239,6 +290,7 @@ class SknPayClient:
     ) -> Exchange:
         """POST /payments. A fresh Idempotency-Key is sent when none is given, so
         a retried create replays the first answer instead of making a second payment."""
+        __tracebackhide__ = True
         if self.payment_tags and isinstance(body, Mapping):
             metadata = body.get("metadata")
             if metadata is None or isinstance(metadata, Mapping):
@@ -248,14 +300,18 @@ class SknPayClient:
         return self.request("POST", "/payments", json_body=body, headers=headers)
 
     def retrieve_payment(self, payment_id: str) -> Exchange:
+        __tracebackhide__ = True
         return self.request("GET", f"/payments/{payment_id}")
 
     def cancel_payment(self, payment_id: str) -> Exchange:
+        __tracebackhide__ = True
         return self.request("POST", f"/payments/{payment_id}/cancel")
 
     def hosted_page(self, url: str) -> Exchange:
         """GET the payment's hosted page as a customer's browser would (no key)."""
-        return self._send("GET", url, headers={"Accept": "text/html"}, content=None, retry=True)
+        __tracebackhide__ = True
+        return self._send("GET", url, headers={"Accept": "text/html"}, content=None, auth=None,
+                          retry=True)
 
     def request(
         self,
@@ -272,10 +328,10 @@ class SknPayClient:
         or a literal Authorization value (for auth contract tests). ``retry``:
         None retries transient faults only where a repeat is safe (GET, cancel,
         or a request with an Idempotency-Key); True/False force it."""
+        __tracebackhide__ = True
         all_headers = {"Accept": "application/json", **(headers or {})}
-        if auth == "default":
-            all_headers["Authorization"] = f"Bearer {self._api_key}"
-        elif auth is not None:
+        key = self._auth if auth == "default" else None
+        if auth is not None and key is None:
             all_headers["Authorization"] = auth
         if json_body is not None:
             content = json.dumps(json_body, separators=(",", ":")).encode()
@@ -284,7 +340,7 @@ class SknPayClient:
             retry = (method.upper() in _SAFE_METHODS or path.rstrip("/").endswith("/cancel")
                      or any(k.lower() == "idempotency-key" for k in all_headers))
         return self._send(method, self.base_url + path, headers=all_headers, content=content,
-                          retry=retry)
+                          auth=key, retry=retry)
 
     def close(self) -> None:
         self._http.close()
@@ -292,19 +348,23 @@ class SknPayClient:
     # -- internals ---------------------------------------------------------
     def _send(
         self, method: str, url: str, *, headers: Mapping[str, str], content: bytes | None,
-        retry: bool = False,
+        auth: BearerKey | None, retry: bool = False,
     ) -> Exchange:
+        __tracebackhide__ = True
         policy = self.retry if retry else NO_RETRIES
+        # What the record shows: the header the key will make, never the key.
+        recorded = headers if auth is None else {**headers, "Authorization": f"Bearer {MASK}"}
         attempt = 1
         while True:
             started = time.perf_counter()
             try:
-                response = self._http.request(method, url, headers=headers, content=content)
+                response = self._http.request(method, url, headers=headers, content=content,
+                                              auth=auth)
             except httpx.TransportError as exc:
                 elapsed_ms = (time.perf_counter() - started) * 1000
                 error = f"{type(exc).__name__}: {self._redactor.text(str(exc))}"
                 decision = policy.decide(attempt, None)
-                self._notify(self._record_failure(method, url, headers, content, error,
+                self._notify(self._record_failure(method, url, recorded, content, error,
                                                   elapsed_ms, attempt, decision))
                 if decision is None:
                     tries = f" after {attempt} attempts" if attempt > 1 else ""
@@ -317,7 +377,7 @@ class SknPayClient:
                 self._http.cookies.clear()
                 decision = policy.decide(attempt, response.status_code,
                                          response.headers.get("retry-after"))
-                exchange = self._record(method, url, headers, content, response, elapsed_ms,
+                exchange = self._record(method, url, recorded, content, response, elapsed_ms,
                                         attempt, decision)
                 self._notify(exchange)
                 if decision is None:
@@ -393,6 +453,12 @@ class _Tagged:
 
     def __exit__(self, *exc: object) -> None:
         self._client.payment_tags = self._before
+
+
+def visible_text(html: str) -> str:
+    """``html`` as text: styles, scripts and tags dropped, whitespace collapsed."""
+    text = re.sub(r"(?is)<(style|script)\b.*?</\1>", " ", html)
+    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", text)).strip()
 
 
 def curl_line(method: str, url: str, headers: Mapping[str, str], body: str | None) -> str:

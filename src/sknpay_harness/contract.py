@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
-from urllib.parse import urldefrag, urljoin
+from urllib.parse import urldefrag, urljoin, urlsplit
 
 import jsonschema_rs
 from referencing import Registry, Resource
@@ -51,6 +51,15 @@ class Violation:
     message: str
     value: str
     schema: str
+
+    def brief(self) -> str:
+        """A few words for a failure's first line: the path and why, or the
+        value received when the reason is long (the numbered list has all)."""
+        if len(self.message) <= 60:
+            return f"{self.path}: {self.message}"
+        if len(self.value) <= 40:
+            return f"{self.path} {self.value}"
+        return f"{self.path}: {_clip(self.message, 60)}"
 
     def render(self, index: int) -> str:
         return (
@@ -119,6 +128,7 @@ class Contract:
 
     def check(self, name: str, instance: Any, *, where: str = "") -> None:
         """Raise ContractViolation if ``instance`` breaks schema ``name``."""
+        __tracebackhide__ = True
         found = self.violations(name, instance)
         unknown = self.unknown_fields(name, instance)
         self._record_drift(unknown)
@@ -135,11 +145,14 @@ class Contract:
         self, exchange: Exchange, name: str, *, status: int | Collection[int]
     ) -> Any:
         """Check status code, JSON-ness and schema of a response; return its body."""
+        __tracebackhide__ = True
         expected = {status} if isinstance(status, int) else set(status)
+        request = f"{exchange.method} {urlsplit(exchange.url).path}"
         if exchange.status not in expected:
             shown = " or ".join(map(str, sorted(expected)))
             raise ContractViolation(
-                f"{exchange.summary()}: expected HTTP {shown}, got {exchange.status}\n"
+                f"Contract violation: {request}: expected HTTP {shown}, got {exchange.status}\n"
+                f"  in {exchange.summary()}\n"
                 f"  response body: {exchange.response_body[:500]}\n"
                 f"  reproduce: {exchange.curl}"
             )
@@ -147,8 +160,9 @@ class Contract:
             body = json.loads(exchange.response_body)
         except ValueError:
             raise ContractViolation(
-                f"{exchange.summary()}: response body is not JSON "
-                f"(Content-Type {exchange.response_headers.get('content-type')!r}): "
+                f"Contract violation: {request}: response body is not JSON\n"
+                f"  in {exchange.summary()}\n"
+                f"  Content-Type {exchange.response_headers.get('content-type')!r}: "
                 f"{exchange.response_body[:300]!r}"
             ) from None
         self.check(name, body, where=exchange.summary())
@@ -374,8 +388,11 @@ def _clip(text: str, limit: int) -> str:
 
 
 def _render(name: str, found: list[Violation], where: str) -> str:
+    # The first line is the symptom (pytest's short summary shows only it).
     count = len(found)
-    head = f"Contract violation: {name}.json ({count} violation{'s' if count != 1 else ''})"
+    head = f"Contract violation: {name}.json {found[0].brief()}"
+    if count > 1:
+        head = f"Contract violation: {name}.json ({count} violations): {found[0].brief()}, ..."
     lines = [head]
     if where:
         lines.append(f"  in {where}")

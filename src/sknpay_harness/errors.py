@@ -2,7 +2,8 @@
 
 Failures a test should report as *failures* (not errors) also derive from
 AssertionError, so pytest shows them as a broken contract rather than a crash
-of the harness.
+of the harness. Each message's first line is the symptom, short: pytest's
+short summary and junit's ``message`` show that line alone.
 """
 
 from __future__ import annotations
@@ -42,3 +43,11 @@ class WebhookRejected(SknPayHarnessError, AssertionError):
 
 class TransportError(SknPayHarnessError):
     """The target could not be reached (connection refused, timeout, ...)."""
+
+
+# Shown by their public import path, as httpx does: a traceback reads
+# "sknpay_harness.ContractViolation: ...", which is also how to import it.
+for _error in (SknPayHarnessError, ConfigError, ContractViolation, SignatureError, WaitTimeout,
+               WebhookRejected, TransportError):
+    _error.__module__ = "sknpay_harness"
+del _error

@@ -28,10 +28,14 @@ from . import signing
 from .errors import SignatureError, WaitTimeout, WebhookRejected
 from .redaction import Redactor
 from .serving import WsgiServer
+from .settings import Secret
 from .waiting import Deadline, wait_until
 
 MAX_BODY_BYTES = 1024 * 1024
 _SHOWN = 40  # events/deliveries listed in a timeout message; the report has all
+# How long a failing wait lets the sender finish retrying a rejected delivery,
+# so the message counts what the sender's log and the run summary count.
+SETTLE_SECONDS = 5.0
 
 # Outcomes of one delivery.
 ACCEPTED = "accepted"  # new, valid event for a payment this run made
@@ -40,7 +44,7 @@ IGNORED = "ignored"  # valid, but for a payment this run did not make (shared en
 REJECTED = "rejected"  # failed verification or parsing; answered 4xx
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class Delivery:
     """One HTTP request that reached the listener, whatever became of it."""
 
@@ -62,11 +66,14 @@ class Delivery:
         why = f": {self.reason}" if self.reason else ""
         return f"#{self.seq} {self.method} {self.path} -> {self.status} {self.outcome}{why} [{what}]"
 
+    def __repr__(self) -> str:
+        return f"Delivery({self.line()})"
+
     def as_report(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in self.__dataclass_fields__}
 
 
-@dataclass
+@dataclass(repr=False)
 class ReceivedEvent:
     """A verified event, first delivery wins; ``deliveries`` counts redeliveries."""
 
@@ -83,6 +90,20 @@ class ReceivedEvent:
 
     def line(self) -> str:
         return f"{self.type} {self.event_id} payment={self.payment_id} (x{self.deliveries})"
+
+    def __repr__(self) -> str:
+        # One line: never the body, in a failing assert's "where" lines or -l.
+        return f"ReceivedEvent({self.line()})"
+
+
+@dataclass(frozen=True)
+class _Outcome:
+    """How a wait ends: the event, or why it will not come (a rejection, or
+    the sender's word that nothing more is coming)."""
+
+    event: ReceivedEvent | None = None
+    rejected: bool = False
+    reason: str = ""
 
 
 @dataclass
@@ -108,7 +129,7 @@ class WebhookInbox:
 
     def __init__(
         self,
-        secrets: Iterable[str],
+        secrets: Iterable[str | Secret],
         *,
         clock: Callable[[], float] = time.time,
         tolerance: float = signing.DEFAULT_TOLERANCE_SECONDS,
@@ -119,7 +140,7 @@ class WebhookInbox:
         keep_deliveries: int = 5000,
         keep_events: int = 1000,
     ) -> None:
-        self._secrets = tuple(secrets)
+        self._secrets = tuple(Secret(s) for s in secrets if s)
         self._clock = clock
         self.tolerance = tolerance
         self.max_body = max_body
@@ -308,6 +329,8 @@ class WebhookInbox:
         *,
         give_up: Callable[[], str | None] | None = None,
         where: str | Callable[[], str] = "",
+        settle: Callable[[float], str | None] | None = None,
+        since_seq: int = 0,
     ) -> ReceivedEvent:
         """Block until an accepted ``event_type`` event for ``payment_id`` is in.
 
@@ -315,30 +338,43 @@ class WebhookInbox:
         signature is a broken contract, not a reason to keep waiting), or if
         ``give_up()`` says no more deliveries can come. ``where`` (or what it
         returns, built when the wait fails) tells the reader where to look.
-        """
-        stopped: list[str] = []
 
-        def ready() -> ReceivedEvent | None:
+        Before describing a rejection, ``settle(seconds)`` lets the sender
+        finish retrying it (the mock: until its outbox is idle; it returns how
+        that is known, or None if it cannot know), so the message counts the
+        same deliveries as the sender's log and the run summary. The message
+        lists what reached the listener after delivery ``since_seq``.
+        """
+        __tracebackhide__ = True
+        deadline = Deadline(timeout)
+
+        def ready() -> _Outcome | None:
+            __tracebackhide__ = True
             matches = self._by_key.get((event_type, payment_id))
             if matches:
-                return matches[0]
+                return _Outcome(matches[0])
             rejected = self._rejected_for.get(payment_id)
             if rejected:
-                raise WebhookRejected(self._describe(
-                    event_type, payment_id, timeout, where,
-                    f"A delivery for payment {payment_id} was rejected: {rejected[0].reason}"))
-            if give_up is not None:
-                reason = give_up()
-                if reason:
-                    stopped.append(reason)
-                    raise WaitTimeout(self._describe(event_type, payment_id, timeout, where, reason))
-            return None
+                return _Outcome(rejected=True, reason=str(rejected[0].reason))
+            reason = give_up() if give_up is not None else None
+            return _Outcome(reason=reason) if reason else None
 
-        return wait_until(
+        found = wait_until(
             self._cond, ready, timeout,
-            lambda: self._describe(event_type, payment_id, timeout, where,
-                                   f"Nothing matching arrived within {timeout:g} s."),
+            lambda: self._describe(event_type, payment_id, since_seq, where,
+                                   f" within {timeout:g} s"),
         )
+        if found.event is not None:
+            return found.event
+        if not found.rejected:
+            raise WaitTimeout(self._describe(event_type, payment_id, since_seq, where, "",
+                                             found.reason))
+        settled = _settled(settle, min(SETTLE_SECONDS, deadline.remaining()))
+        raise WebhookRejected(self._describe(
+            event_type, payment_id, since_seq, where, "",
+            f"the sender has stopped retrying: {settled}" if settled else None,
+            head=f"Webhook for {payment_id} was rejected: {found.reason.split(':', 1)[0]}",
+            retrying=settled is None))
 
     def wait_quiet(self, seconds: float, *, until: Callable[[], bool] | None = None) -> None:
         """Watch the inbox for ``seconds`` (the quiet period is the behaviour
@@ -365,18 +401,32 @@ class WebhookInbox:
         with self._cond:
             return self._delivery_total
 
-    def _describe(self, event_type: str, payment_id: str, timeout: float,
-                  where: str | Callable[[], str], why: str) -> str:
-        # Called with the condition held (from the predicate or the timeout).
-        events = list(self._events.values())
-        rejected = [d for d in self._deliveries if d.outcome == REJECTED]
-        ignored = [d for d in self._deliveries if d.outcome == IGNORED]
+    def _describe(
+        self, event_type: str, payment_id: str, since_seq: int, where: str | Callable[[], str],
+        suffix: str, why: str | None = None, *, head: str | None = None, retrying: bool = False,
+    ) -> str:
+        """The failure text: the symptom on the first line (pytest's short
+        summary shows it), then expected, what did arrive, and where to look."""
+        with self._cond:
+            events = [e for e in self._events.values() if e.seq > since_seq]
+            seen = [d for d in self._deliveries if d.seq > since_seq]
+        rejected = [d for d in seen if d.outcome == REJECTED]
+        ignored = [d for d in seen if d.outcome == IGNORED]
+        count = f"{len(rejected)}"
+        if retrying:
+            count += " so far; the sender retries rejected deliveries, so more may come"
+        if head is None:
+            # The likeliest symptom of all: the right payment, the wrong type.
+            others = sorted({e.type for e in events if e.payment_id == payment_id} - {event_type})
+            got = f" (got {', '.join(others)})" if others else ""
+            head = f"No {event_type} webhook{got} for payment {payment_id}{suffix}"
         lines = [
-            f"No {event_type} webhook for payment {payment_id}. {why}",
+            head,
+            *([f"  {why}"] if why else []),
             f"  expected: type={event_type!r}, data.object.id={payment_id!r}, valid signature",
             f"  events that did arrive ({len(events)}):",
             *[f"    - {e.line()}" for e in events[-_SHOWN:]],
-            f"  rejected deliveries ({len(rejected)}):",
+            f"  rejected deliveries ({count}):",
             *[f"    - {d.line()}" for d in rejected[-_SHOWN:]],
         ]
         if ignored:
@@ -384,6 +434,16 @@ class WebhookInbox:
         where_text = where() if callable(where) else where
         lines.append("  where to look: " + (where_text or "the listener's delivery log in the report"))
         return "\n".join(lines)
+
+
+def _settled(settle: Callable[[float], str | None] | None, seconds: float) -> str | None:
+    """How the sender is known to be done (``settle``'s answer), or None."""
+    if settle is None or seconds <= 0:
+        return None
+    try:
+        return settle(seconds)
+    except WaitTimeout:
+        return None
 
 
 def _try_json(body: bytes) -> dict[str, Any] | None:

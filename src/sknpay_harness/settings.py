@@ -9,6 +9,7 @@ reported with the place it came from.
 from __future__ import annotations
 
 import difflib
+import hmac
 import math
 import re
 import secrets as _secrets
@@ -24,11 +25,56 @@ TARGETS = ("mock", "sandbox")
 SANDBOX_BASE_URL = "https://app.sknpay.com/api/v1"
 
 
-class Secret(str):
-    """A str that never shows itself in repr(), so a settings dump is safe."""
+class Secret:
+    """A credential that never shows itself: ``repr()``, ``str()`` and f-strings
+    print ``[REDACTED]``, so no settings dump, message or traceback local (``-l``)
+    can leak it. ``reveal()`` gives the value; call it only where the value goes
+    on the wire or into the HMAC, inside the expression that uses it, so no
+    frame keeps the clear value in a local.
+
+    Deliberately not a ``str``: a str subclass hands its value to every
+    ``str()``, ``format()``, concatenation and ``%s`` on the way.
+    """
+
+    __slots__ = ("_value",)
+
+    def __init__(self, value: str | Secret) -> None:
+        if isinstance(value, Secret):
+            value = value.reveal()
+        if not isinstance(value, str):
+            raise TypeError(f"a Secret holds a str, not {type(value).__name__}")
+        self._value = value
+
+    def reveal(self) -> str:
+        return self._value
 
     def __repr__(self) -> str:
         return "Secret('[REDACTED]')"
+
+    def __str__(self) -> str:
+        return "[REDACTED]"
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
+
+    def __bool__(self) -> bool:
+        return bool(self._value)
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Secret):
+            return NotImplemented
+        return hmac.compare_digest(self._value.encode(), other._value.encode())
+
+    def __hash__(self) -> int:
+        return hash((Secret, self._value))
+
+
+SecretInput = str | Secret | None
+
+
+def as_secret(value: SecretInput) -> Secret | None:
+    """``value`` held as a Secret (None and "" stay None)."""
+    return Secret(value) if value else None
 
 
 def _did_you_mean(value: str, choices: tuple[str, ...]) -> str:
@@ -195,7 +241,12 @@ class Settings:
     linger: float = 0.0
     sources: Mapping[str, str] = field(default_factory=dict, compare=False)
 
-    def secrets(self) -> tuple[str, ...]:
+    def __post_init__(self) -> None:
+        # A caller may give plain strings; they are held as Secrets all the same.
+        for name in ("api_key", "webhook_secret"):
+            object.__setattr__(self, name, as_secret(getattr(self, name)))
+
+    def secrets(self) -> tuple[Secret, ...]:
         return tuple(s for s in (self.api_key, self.webhook_secret) if s)
 
 
@@ -255,7 +306,7 @@ def _check_credentials(values: Mapping[str, Any], sources: Mapping[str, str]) ->
 
     problems: list[str] = []
     key = values.get("api_key")
-    if key and str(key).startswith("sk_live_"):
+    if key and key.reveal().startswith("sk_live_"):
         problems.append(f"{KNOBS_BY_NAME['api_key'].env} (from {sources['api_key']}) looks "
                         "like a live key (sk_live_...): refused; this harness only runs with "
                         "sandbox keys (sk_test_...)")

@@ -16,6 +16,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import SignatureError
+from .settings import Secret
+
+SigningSecret = str | Secret
 
 HEADER = "SknPay-Signature"
 EVENT_TYPE_HEADER = "SknPay-Event-Type"
@@ -59,13 +62,18 @@ def parse_header(header: str | None) -> ParsedSignature:
     return ParsedSignature(timestamp, tuple(v1))
 
 
-def compute(secret: str, timestamp: int, body: bytes) -> str:
+def compute(secret: SigningSecret, timestamp: int, body: bytes) -> str:
     """Hex HMAC-SHA256 of ``<timestamp>.<body>`` keyed with ``secret``."""
     payload = str(timestamp).encode("ascii") + b"." + body
-    return hmac.new(secret.encode("utf-8"), payload, hashlib.sha256).hexdigest()
+    # Unwrapped inside the call: no local of this frame holds the clear secret.
+    return hmac.new(_reveal(secret).encode("utf-8"), payload, hashlib.sha256).hexdigest()
 
 
-def sign(body: bytes, secret: str, now: float) -> str:
+def _reveal(secret: SigningSecret) -> str:
+    return secret.reveal() if isinstance(secret, Secret) else secret
+
+
+def sign(body: bytes, secret: SigningSecret, now: float) -> str:
     """The header value SKN Pay would send for ``body`` at time ``now``."""
     timestamp = int(now)
     return f"t={timestamp},v1={compute(secret, timestamp, body)}"
@@ -74,7 +82,7 @@ def sign(body: bytes, secret: str, now: float) -> str:
 def verify(
     header: str | None,
     body: bytes,
-    secrets: Iterable[str],
+    secrets: Iterable[SigningSecret],
     now: float,
     tolerance: float = DEFAULT_TOLERANCE_SECONDS,
 ) -> ParsedSignature:

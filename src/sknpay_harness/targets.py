@@ -8,10 +8,11 @@ target cannot know that; its waits run to the deadline.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Protocol
+from typing import Any, Protocol
 
 import httpx
 
+from .client import BearerKey
 from .mock.app import MockApp, MockConfig, create_app
 from .mock.breaks import BreakSet
 from .mock.clock import OffsetClock
@@ -58,14 +59,16 @@ class EmbeddedMockTarget:
         self.breaks = BreakSet(settings.mock_breaks)
         self.session_breaks = tuple(settings.mock_breaks)
         clock = OffsetClock()
-        outbox = Outbox(settings.webhook_secret, clock=clock.now, breaks=self.breaks,
+        # The mock is the other end of the wire: it holds the values in clear,
+        # as SKN Pay does, in its own threads.
+        outbox = Outbox(settings.webhook_secret.reveal(), clock=clock.now, breaks=self.breaks,
                         retry=EMBEDDED_RETRY, delay=settings.mock_webhook_delay)
-        config = MockConfig(webhook_secret=settings.webhook_secret,
-                            api_keys=frozenset({settings.api_key}),
+        config = MockConfig(webhook_secret=settings.webhook_secret.reveal(),
+                            api_keys=frozenset({settings.api_key.reveal()}),
                             webhook_endpoints=[webhook_url])
         self.app: MockApp = create_app(config, outbox=outbox, breaks=self.breaks, clock=clock)
         self.server = MockServer(self.app)
-        self._api_key = settings.api_key
+        self._auth = BearerKey(settings.api_key)
         if on_idle is not None:
             outbox.add_idle_listener(on_idle)
 
@@ -88,11 +91,13 @@ class EmbeddedMockTarget:
         self.breaks.set(self.session_breaks)
 
     def nothing_more_coming(self) -> str | None:
+        __tracebackhide__ = True
         if self.app.outbox.is_idle():
             return "The mock's outbox is empty: every event it queued has been delivered or given up."
         return None
 
     def settle(self, timeout: float) -> str | None:
+        __tracebackhide__ = True
         self.app.outbox.wait_idle(timeout)
         return "the mock's outbox is idle (every queued event delivered or given up)"
 
@@ -101,25 +106,39 @@ class EmbeddedMockTarget:
         without an event, as a customer's payment or the link's expiry would
         on the real API; for contract tests of terminal states. Goes through
         the mock's own test-control endpoint, the one integrators use."""
+        __tracebackhide__ = True
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
         answer = httpx.post(f"{self.server.url}{CONTROL_PREFIX}/payments/{payment_id}/state",
-                            json={"status": status, "event": False},
-                            headers={"Authorization": f"Bearer {self._api_key}"}, timeout=10)
+                            json={"status": status, "event": False}, auth=self._auth, timeout=10)
         if answer.status_code != 200:
             raise RuntimeError(f"the mock refused to set {payment_id} to {status}: "
                                f"HTTP {answer.status_code} {answer.text[:300]}")
 
     def describe_deliveries(self, payment_id: str) -> str:
-        attempts = [d for d in self.app.outbox.log() if d["payment_id"] == payment_id]
-        if not attempts:
+        __tracebackhide__ = True
+        deliveries = [d for d in self.app.outbox.log() if d["payment_id"] == payment_id]
+        if not deliveries:
             return f"the mock queued no webhook for {payment_id} (mock delivery log is empty for it)"
         lines = [f"the mock's delivery log for {payment_id}:"]
-        for d in attempts:
-            answers = ", ".join(str(a["status"] or a["error"]) for a in d["attempts"]) or "none yet"
+        for d in deliveries:
             lines.append(f"      {d['id']} {d['event_type']} {d['event_id']} -> {d['endpoint']}: "
-                         f"{d['state']} (answers: {answers})")
+                         f"{_delivery_state(d)}")
         return "\n".join(lines)
+
+
+def _delivery_state(delivery: dict[str, Any]) -> str:
+    """One outbox delivery's state and the answer to each attempt made so far."""
+    answers = [str(a["status"] or a["error"]) for a in delivery["attempts"]]
+    shown = ", ".join(answers) or "none"
+    state = delivery["state"]
+    if state == "delivering":
+        return f"attempt {len(answers) + 1} in flight (answers so far: {shown})"
+    if state == "pending" and answers:
+        return f"retry queued (answers so far: {shown})"
+    if state == "failed":
+        return f"gave up after {len(answers)} attempts (answers: {shown})"
+    return f"{state} (answers: {shown})"
 
 
 class SandboxTarget:

@@ -3,7 +3,9 @@
 Waiters block on a :class:`threading.Condition` that producers notify; they
 never poll with sleep. When the deadline passes, :func:`wait_until` raises
 :class:`WaitTimeout` with the text ``describe()`` builds at that moment, so the
-message can list what *did* arrive.
+message can list what *did* arrive. ``describe()`` runs after the condition is
+released: it may take that lock itself, or ask another component (the mock's
+outbox) whose threads need the lock to record what they just did.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ def wait_until(
     ``predicate`` runs with ``condition`` held, first at once (the thing may
     already be there) and then on every notify. It may raise to abort early.
     """
+    __tracebackhide__ = True  # the failure is the caller's: pytest shows its line
     deadline = Deadline(timeout)
     with condition:
         while True:
@@ -53,5 +56,6 @@ def wait_until(
                 return result
             remaining = deadline.remaining()
             if remaining <= 0.0:
-                raise WaitTimeout(describe())
+                break
             condition.wait(remaining)
+    raise WaitTimeout(describe())

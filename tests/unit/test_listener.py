@@ -90,10 +90,46 @@ def test_timeout_lists_what_arrived_and_what_was_rejected(inbox):
     with pytest.raises(WaitTimeout) as info:
         inbox.wait_for("payment.canceled", "plink_A", timeout=0.01, where="listener X")
     text = str(info.value)
-    assert "No payment.canceled webhook for payment plink_A" in text
+    # The first line is the symptom: the awaited type is missing, another came.
+    assert text.startswith("No payment.canceled webhook (got payment.cancelled) for payment plink_A "
+                           "within 0.01 s\n")
     assert "payment.cancelled evt_typo payment=plink_A" in text
     assert "signature missing" in text
     assert "where to look: listener X" in text
+
+
+def test_a_rejection_is_described_once_the_sender_has_stopped_retrying(inbox):
+    body = event()
+    inbox.handle("POST", "/", headers(body, secret="whsec_wrong"), body)
+
+    def sender_retries(seconds):
+        # What the mock's outbox does meanwhile: two more attempts, then idle.
+        for _ in range(2):
+            inbox.handle("POST", "/", headers(body, secret="whsec_wrong"), body)
+        return "the outbox is idle"
+
+    with pytest.raises(WebhookRejected) as info:
+        inbox.wait_for("payment.canceled", "plink_A", timeout=30, settle=sender_retries)
+    text = str(info.value)
+    assert text.startswith("Webhook for plink_A was rejected: signature mismatch\n")
+    assert "the sender has stopped retrying: the outbox is idle" in text
+    assert "rejected deliveries (3):" in text and text.count("-> 400 rejected") == 3
+
+
+def test_a_rejection_the_sender_may_retry_says_so(inbox):
+    body = event()
+    inbox.handle("POST", "/", headers(body, secret="whsec_wrong"), body)
+    with pytest.raises(WebhookRejected, match=r"rejected deliveries \(1 so far; the sender retries"):
+        inbox.wait_for("payment.canceled", "plink_A", timeout=30, settle=lambda seconds: None)
+
+
+def test_the_failure_lists_only_what_came_after_since_seq(inbox):
+    old = event(payment_id="plink_old", event_id="evt_old")
+    inbox.track("plink_old")
+    inbox.handle("POST", "/", headers(old), old)
+    with pytest.raises(WaitTimeout) as info:
+        inbox.wait_for("payment.canceled", "plink_A", timeout=0.01, since_seq=inbox.delivery_count)
+    assert "events that did arrive (0):" in str(info.value) and "evt_old" not in str(info.value)
 
 
 def test_give_up_ends_the_wait_early_with_its_reason(inbox):

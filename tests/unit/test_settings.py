@@ -9,7 +9,8 @@ from sknpay_harness.settings import KNOBS, Secret, resolve
 def test_defaults_for_the_mock_make_throwaway_credentials():
     s = resolve({}, {}, {})
     assert s.target == "mock" and s.webhook_timeout == 60 and s.webhook_port == 0
-    assert s.api_key.startswith("sk_test_mock_") and s.webhook_secret.startswith("whsec_mock_")
+    assert s.api_key.reveal().startswith("sk_test_mock_")
+    assert s.webhook_secret.reveal().startswith("whsec_mock_")
     assert s.sources["webhook_timeout"] == "default"
 
 

@@ -1,8 +1,9 @@
 """The SKN Pay harness pytest plugin, loaded through the ``pytest11`` entry point.
 
 It only wires the library: options and hooks in ``hooks``/``options``,
-fixtures in ``fixtures``. ``pytest --fixtures`` lists every ``sknpay_`` fixture
-with its scope and type.
+fixtures in ``fixtures``; reports and logs are redacted in ``redacting``, and
+a failure names its symptom first in ``failures``. ``pytest --fixtures``
+lists every ``sknpay_`` fixture with its scope and type.
 """
 
 from .fixtures import (
@@ -31,6 +32,9 @@ from .hooks import (
     pytest_unconfigure,
 )
 from .options import pytest_addoption
+
+# Plugin modules of their own: their hooks may share names with those in ``hooks``.
+pytest_plugins = ["sknpay_harness.plugin.redacting", "sknpay_harness.plugin.failures"]
 
 __all__ = [
     "pytest_addoption",

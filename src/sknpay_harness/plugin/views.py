@@ -13,7 +13,7 @@ from ..targets import Target
 from .state import RunLog, WaitRecord
 
 
-@dataclass
+@dataclass(repr=False)
 class TestWebhooks:
     """The listener as one test sees it: wait for events, read deliveries.
 
@@ -33,6 +33,10 @@ class TestWebhooks:
     quiet_period: float = 5.0
     last_request_sent: float = field(default_factory=time.monotonic)
 
+    def __repr__(self) -> str:
+        # One line in a traceback's fixture list, not every field's own repr.
+        return f"TestWebhooks({self.nodeid.rpartition('::')[2]}, target={self.target.name})"
+
     @property
     def url(self) -> str:
         return self.listener.url
@@ -41,11 +45,13 @@ class TestWebhooks:
         self.last_request_sent = time.monotonic() - exchange.elapsed_ms / 1000
 
     def wait_for(self, event_type: str, payment_id: str, timeout: float | None = None) -> ReceivedEvent:
+        __tracebackhide__ = True
         since = self.last_request_sent
         event = self.inbox.wait_for(
             event_type, payment_id, self.default_timeout if timeout is None else timeout,
             give_up=self.target.nothing_more_coming,
             where=lambda: f"listener {self.listener.url}; {self.target.describe_deliveries(payment_id)}",
+            settle=self.target.settle, since_seq=self.first_seq,
         )
         latency_ms = max(0.0, (event.received_at - since) * 1000)
         self.run_log.add_wait(WaitRecord(self.nodeid, event_type, payment_id, latency_ms,
@@ -67,6 +73,7 @@ class TestWebhooks:
         listener is watched for ``quiet_period`` seconds (--sknpay-quiet-period),
         or until ``until()`` is true.
         """
+        __tracebackhide__ = True
         how = self.target.settle(self.default_timeout)
         if how is not None:
             return str(how)
@@ -79,6 +86,7 @@ class TestWebhooks:
         """Assert that exactly ``expected`` distinct ``event_type`` events for
         ``payment_id`` arrived once the target has settled. Redeliveries of one
         event id count once (the inbox deduplicates them)."""
+        __tracebackhide__ = True
         how = self.settle(until=lambda: len(self.inbox.events(event_type, payment_id)) > expected)
         events = self.inbox.events(event_type, payment_id)
         if len(events) != expected:
