@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from sknpay_harness.mock.breaks import BREAKS
+
 NEVER_RUNS = """
 import pytest
 
@@ -28,7 +30,7 @@ def test_mistyped_break_stops_the_run_suggesting_the_right_name(pytester: pytest
     assert lines == [
         "ERROR: sknpay: Invalid mock breaks 'status_canceled' from option --sknpay-mock-breaks: "
         "unknown contract break 'status_canceled' (did you mean status_cancelled?); "
-        "the 41 known names are listed in docs/contract.md"], "\n".join(lines)
+        f"the {len(BREAKS)} known names are listed in docs/contract.md"], "\n".join(lines)
     text = "\n".join(lines)
     assert "Traceback" not in text and "sknpay summary" not in text and "base URL" not in text
 
@@ -53,7 +55,7 @@ def test_a_name_with_no_close_match_says_so(pytester: pytest.Pytester):
     pytester.makepyfile(NEVER_RUNS)
     result = pytester.runpytest("-p", "no:cacheprovider", "--sknpay-mock-breaks=nope")
     assert result.ret == pytest.ExitCode.USAGE_ERROR
-    result.stderr.fnmatch_lines(["*unknown contract break 'nope' (no close match); the 41 known*"])
+    result.stderr.fnmatch_lines([f"*unknown contract break 'nope' (no close match); the {len(BREAKS)} known*"])
 
 
 @pytest.mark.parametrize(("args", "env", "expected"), [

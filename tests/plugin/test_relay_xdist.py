@@ -149,7 +149,7 @@ def test_both_workers_get_their_events_and_duplicates_and_noise_count_once(
     # accepted, once a duplicate and once followed by noise; the forgery rejected.
     result.stdout.fnmatch_lines([
         f"sknpay: sandbox * listener=127.0.0.1:{stand.port} (relay to the xdist workers) *",
-        "E *sknpay_harness.errors.WebhookRejected: * was rejected: signature mismatch*",
+        "E *sknpay_harness.WebhookRejected: * was rejected: signature mismatch*",
         f"target: sandbox   base URL: {stand.mock.url}/api/v1",
         "webhook deliveries: 5 accepted, 5 duplicate, 5 ignored (other payments), 1 rejected",
         f"webhook relay on 127.0.0.1:{stand.port}: 11 forwarded to 2 worker(s) (0 after waiting "
