@@ -48,8 +48,8 @@ class MockConfig:
     links in events sent outside a request (an expiry found by the sweeper).
     """
 
-    webhook_secret: str
-    api_keys: frozenset[str] | None = None
+    webhook_secret: str = field(repr=False)  # never in a repr, a log or -l output
+    api_keys: frozenset[str] | None = field(default=None, repr=False)
     webhook_endpoints: list[str] = field(default_factory=list)
     max_body: int = MAX_BODY_BYTES
     link_lifetime: float | None = 24 * 3600.0
