@@ -165,17 +165,14 @@ def sknpay_webhooks(
     request: pytest.FixtureRequest, sknpay_settings: Settings, sknpay_inbox: WebhookInbox,
     sknpay_listener: WebhookListener, sknpay_target: Target, sknpay_reporter: Reporter,
 ) -> Iterator[TestWebhooks]:
-    """function · TestWebhooks · wait_for(type, payment_id) on the listener; deliveries
-    this test saw are attached to the report at teardown. Default timeout:
+    """function · TestWebhooks · wait_for(type, payment_id) on the listener; a failed
+    wait attaches the deliveries this test saw to its step. Default timeout:
     --sknpay-webhook-timeout (60 s)."""
     view = TestWebhooks(sknpay_inbox, sknpay_listener, sknpay_target, sknpay_reporter,
                         request.config.stash[run_log_key], request.node.nodeid,
                         sknpay_settings.webhook_timeout, first_seq=sknpay_inbox.delivery_count,
                         quiet_period=sknpay_settings.quiet_period)
     yield view
-    seen = view.deliveries()
-    if seen:
-        sknpay_reporter.attach_deliveries("webhook deliveries", seen)
     sknpay_listener.check_handler_errors()
 
 
