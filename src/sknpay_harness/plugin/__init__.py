@@ -1,8 +1,8 @@
 """The SKN Pay harness pytest plugin, loaded through the ``pytest11`` entry point.
 
 It only wires the library: options and hooks in ``hooks``/``options``,
-fixtures in ``fixtures``. ``pytest --fixtures`` lists every ``sknpay_`` fixture
-with its scope and type.
+fixtures in ``fixtures`` (views over ``session``). ``pytest --fixtures`` lists
+every ``sknpay_`` fixture with its scope and type.
 """
 
 from .fixtures import (
@@ -14,6 +14,7 @@ from .fixtures import (
     sknpay_mock,
     sknpay_redactor,
     sknpay_reporter,
+    sknpay_session,
     sknpay_session_target,
     sknpay_settings,
     sknpay_target,
@@ -47,6 +48,7 @@ __all__ = [
     "sknpay_mock",
     "sknpay_redactor",
     "sknpay_reporter",
+    "sknpay_session",
     "sknpay_session_target",
     "sknpay_settings",
     "sknpay_target",
