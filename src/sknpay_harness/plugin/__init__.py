@@ -2,7 +2,9 @@
 
 It only wires the library: options and hooks in ``hooks``/``options``,
 fixtures in ``fixtures`` (views over ``session``). ``pytest --fixtures`` lists
-every ``sknpay_`` fixture with its scope and type.
+every ``sknpay_`` fixture with its scope and type. The ``allure_*`` modules
+shape the allure results; each is a plugin of its own, registered through
+``pytest_plugins``.
 """
 
 from .fixtures import (
@@ -30,6 +32,10 @@ from .hooks import (
     pytest_testnodedown,
 )
 from .options import pytest_addoption
+
+pytest_plugins = [
+    "sknpay_harness.plugin.allure_teardown",
+]
 
 __all__ = [
     "pytest_addoption",
