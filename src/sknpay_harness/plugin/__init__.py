@@ -34,6 +34,7 @@ from .hooks import (
 from .options import pytest_addoption
 
 pytest_plugins = [
+    "sknpay_harness.plugin.allure_environment",
     "sknpay_harness.plugin.allure_labels",
     "sknpay_harness.plugin.allure_teardown",
 ]
