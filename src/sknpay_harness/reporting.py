@@ -104,8 +104,7 @@ class Reporter:
         """The verified webhook as a step: when and how it came as parameters, its body
         as JSON."""
         received = wall_clock(event.received_at)
-        params = {"received at": received,
-                  "signed at": unix_time(event.signature_timestamp),
+        params = {"signed at": unix_time(event.signature_timestamp),
                   "deliveries": str(event.deliveries)}
         if latency_ms is not None:
             params["latency"] = f"{latency_ms:.1f} ms after the request was sent"
@@ -144,10 +143,9 @@ def _exchange_title(exchange: Exchange) -> str:
 
 
 def _exchange_params(exchange: Exchange) -> dict[str, str]:
-    """URL, status, time and attempt, then headers as curl -v shows them
-    (``>`` sent, ``<`` received)."""
-    params = {"url": exchange.url, "status": exchange.error or str(exchange.status),
-              "elapsed": f"{exchange.elapsed_ms:.1f} ms", "attempt": str(exchange.attempt)}
+    """The full URL (the title has the path, status, time and attempt), then the
+    headers as curl -v shows them (``>`` sent, ``<`` received)."""
+    params = {"url": exchange.url}
     params.update({f"> {k}": v for k, v in exchange.request_headers.items()})
     params.update({f"< {k}": v for k, v in exchange.response_headers.items()})
     return params

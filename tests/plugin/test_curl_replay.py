@@ -85,7 +85,7 @@ def _exchanges(results: Path) -> list[dict[str, str]]:
             files = {a["name"]: (results / a["source"]).read_text(encoding="utf-8")
                      for a in sub.get("attachments", [])}
             if "curl" in files:
-                status = next(p["value"] for p in sub["parameters"] if p["name"] == "status")
+                status = sub["name"].split(" -> ", 1)[1].split(" ", 1)[0]  # "-> 200 (1.2 ms)"
                 found.append({"step": sub["name"], "status": status, "curl": files["curl"],
                               "body": files["response body"]})
     return found
