@@ -35,9 +35,12 @@ class AllureRun:
     def files(self, suffix: str) -> list[Path]:
         return sorted(self.results.glob(f"*{suffix}"))
 
-    def result(self) -> dict[str, Any]:
-        (only,) = [json.loads(p.read_text(encoding="utf-8")) for p in self.files("-result.json")]
-        return only
+    def results_by_name(self) -> dict[str, dict[str, Any]]:
+        found = [json.loads(p.read_text(encoding="utf-8")) for p in self.files("-result.json")]
+        return {result["name"]: result for result in found}
+
+    def result(self, name: str = "test_cancel_before_pay") -> dict[str, Any]:
+        return self.results_by_name()[name]
 
     def containers(self) -> list[dict[str, Any]]:
         return [json.loads(p.read_text(encoding="utf-8")) for p in self.files("-container.json")]
@@ -54,20 +57,44 @@ class AllureRun:
             todo.extend(reversed(step.get("steps", [])))
 
     def attachments(self) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
-        """(attachment entry, the step or result holding it) for every attachment."""
+        """(attachment entry, the step or result holding it) for every attachment
+        of the scenario."""
         result = self.result()
         for holder in (result, *self.steps()):
             for entry in holder.get("attachments", []):
                 yield entry, holder
 
 
-def run_scenario(where: Path, *args: str) -> AllureRun:
-    """The scenario in a fresh pytest process with known secrets, allure on."""
+# Tests run next to the scenario in the passing run, for labels and finalizers.
+NEIGHBOURS = {
+    "contract/test_cancel.py": (
+        "import allure\n\n"
+        "def test_plain():\n    pass\n\n"
+        "@allure.story('Mine')\n@allure.severity(allure.severity_level.BLOCKER)\n"
+        "def test_labelled():\n    pass\n"),
+    "contract/test_refunds.py": "def test_refund():\n    pass\n",
+    "test_unit.py": (
+        "import pytest\n\n"
+        "@pytest.fixture\ndef resource(request):\n"
+        "    def release_resource():\n        pass\n"
+        "    request.addfinalizer(release_resource)\n\n"
+        "def test_unit(resource):\n    pass\n"),
+}
+
+
+def run_scenario(where: Path, *args: str, neighbours: dict[str, str] | None = None) -> AllureRun:
+    """The scenario (and ``neighbours``: path -> source) in a fresh pytest process
+    with known secrets, allure on; a stale file waits in the results folder."""
     where.mkdir(parents=True, exist_ok=True)
     (where / "test_scenario.py").write_text(SCENARIO.read_text(encoding="utf-8"), encoding="utf-8")
+    for path, source in (neighbours or {}).items():
+        (where / path).parent.mkdir(parents=True, exist_ok=True)
+        (where / path).write_text(source, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SKNPAY_")}
     env.update(PYTEST_ADDOPTS=CHILD_ADDOPTS, SKNPAY_API_KEY=KEY, SKNPAY_WEBHOOK_SECRET=WHSEC)
     results = where / "allure-results"
+    results.mkdir()
+    (results / "stale-result.json").write_text("{}", encoding="utf-8")
     done = subprocess.run(
         [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"--alluredir={results}",
          "--clean-alluredir", "--sknpay-webhook-timeout=20", *args],
@@ -77,17 +104,18 @@ def run_scenario(where: Path, *args: str) -> AllureRun:
 
 @pytest.fixture(scope="module")
 def passed(tmp_path_factory: pytest.TempPathFactory) -> AllureRun:
-    """module · AllureRun · the scenario, passing."""
-    run = run_scenario(tmp_path_factory.mktemp("passed"))
+    """module · AllureRun · the scenario passing, next to a few other tests."""
+    run = run_scenario(tmp_path_factory.mktemp("passed"), neighbours=NEIGHBOURS)
     assert run.exit_code == 0, run.output[-3000:]
     return run
 
 
 @pytest.fixture(scope="module")
 def rejected(tmp_path_factory: pytest.TempPathFactory) -> AllureRun:
-    """module · AllureRun · the scenario failing at step 3: the webhook is signed
-    with the wrong secret, so its delivery is rejected."""
-    run = run_scenario(tmp_path_factory.mktemp("rejected"), "--sknpay-mock-breaks=webhook_wrong_secret")
+    """module · AllureRun · the scenario under pytest -n 2, failing at step 3: the
+    webhook is signed with the wrong secret, so its delivery is rejected."""
+    run = run_scenario(tmp_path_factory.mktemp("rejected"), "-n", "2",
+                       "--sknpay-mock-breaks=webhook_wrong_secret")
     assert run.exit_code == 1, run.output[-3000:]
     return run
 
@@ -225,34 +253,10 @@ def test_labels_and_link(passed: AllureRun):
         ("SKN Pay API reference", "https://app.sknpay.com/docs/sknpay-api.md")]
 
 
-def test_environment_properties_names_the_run_and_no_secret(passed: AllureRun):
-    text = (passed.results / "environment.properties").read_text(encoding="utf-8")
-    values = dict(line.split("=", 1) for line in text.splitlines())
-    assert values["target"] == "mock"
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/api/v1", values["base_url"]), values
-    assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]+", values["run_id"]), values
-    for package in ("sknpay-harness", "httpx", "pytest", "allure-pytest", "python"):
-        assert re.fullmatch(r"\d+\.\d+.*", values[package]), (package, values)
-    assert KEY not in text and WHSEC not in text
-
-
-def test_contract_files_map_to_stories_and_a_tests_own_label_wins(pytester: pytest.Pytester):
-    pytester.mkdir("contract")
-    pytester.path.joinpath("contract", "test_cancel.py").write_text(
-        "import allure\n\n"
-        "def test_plain():\n    pass\n\n"
-        "@allure.story('Mine')\n@allure.severity(allure.severity_level.BLOCKER)\n"
-        "def test_labelled():\n    pass\n", encoding="utf-8")
-    pytester.path.joinpath("contract", "test_refunds.py").write_text(
-        "def test_refund():\n    pass\n", encoding="utf-8")
-    pytester.makepyfile(test_unit="def test_unit():\n    pass\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--alluredir=results")
-    result.assert_outcomes(passed=4)
-    labels = {}
-    for path in (pytester.path / "results").glob("*-result.json"):
-        data = json.loads(path.read_text(encoding="utf-8"))
-        labels[data["name"]] = {(x["name"], x["value"]) for x in data["labels"]
-                                if x["name"] in ("feature", "story", "severity")}
+def test_contract_files_map_to_stories_and_a_tests_own_label_wins(passed: AllureRun):
+    labels = {name: {(x["name"], x["value"]) for x in result["labels"]
+                     if x["name"] in ("feature", "story", "severity")}
+              for name, result in passed.results_by_name().items() if name != "test_cancel_before_pay"}
     assert labels == {
         "test_plain": {("feature", "Cancel before pay"), ("story", "Cancel an open link"),
                        ("severity", "normal")},
@@ -262,42 +266,31 @@ def test_contract_files_map_to_stories_and_a_tests_own_label_wins(pytester: pyte
     }
 
 
-def test_a_fixtures_own_finalizers_stay_in_the_report(pytester: pytest.Pytester):
+def test_a_fixtures_own_finalizers_stay_in_the_report(passed: AllureRun):
     """Only pytest's internal finalizer is dropped, not one a fixture registers."""
-    pytester.makepyfile("""
-        import pytest
-
-        @pytest.fixture
-        def resource(request):
-            def release_resource():
-                pass
-            request.addfinalizer(release_resource)
-
-        def test_it(resource):
-            pass
-        """)
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", "--alluredir=results").assert_outcomes(passed=1)
-    afters = [a["name"] for path in (pytester.path / "results").glob("*-container.json")
-              for a in json.loads(path.read_text(encoding="utf-8")).get("afters", [])]
-    assert afters == ["resource::release_resource"]
+    afters = [a["name"] for c in passed.containers() for a in c.get("afters", [])]
+    assert sorted(afters) == ["resource::release_resource", "sknpay_session::close"]
 
 
-def test_environment_properties_is_written_once_by_the_xdist_controller(pytester: pytest.Pytester):
-    pytester.makepyfile("""
-        import pytest
+def _properties(run: AllureRun) -> dict[str, str]:
+    text = (run.results / "environment.properties").read_text(encoding="utf-8")
+    assert KEY not in text and WHSEC not in text
+    return dict(line.split("=", 1) for line in text.splitlines())
 
-        @pytest.mark.parametrize("n", range(2))
-        def test_create(n, sknpay_api):
-            assert sknpay_api.create_payment({"amount": 100, "currency": "USD"}).status < 300
-        """)
-    results = pytester.path / "results"
-    results.mkdir()
-    (results / "stale-result.json").write_text("{}", encoding="utf-8")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-n", "2",
-                                           f"--alluredir={results}", "--clean-alluredir")
-    result.assert_outcomes(passed=2)
-    assert not (results / "stale-result.json").exists()  # the controller cleaned first
-    values = dict(line.split("=", 1) for line in
-                  (results / "environment.properties").read_text(encoding="utf-8").splitlines())
+
+def test_environment_properties_names_the_run_and_no_secret(passed: AllureRun):
+    values = _properties(passed)
+    assert values["target"] == "mock"
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/api/v1", values["base_url"]), values
+    assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]+", values["run_id"]), values
+    for package in ("sknpay-harness", "httpx", "pytest", "allure-pytest", "python"):
+        assert re.fullmatch(r"\d+\.\d+.*", values[package]), (package, values)
+
+
+def test_environment_properties_is_the_xdist_controllers_written_after_the_clean(
+        rejected: AllureRun):
+    assert not (rejected.results / "stale-result.json").exists()  # the controller cleaned first
+    values = _properties(rejected)
     assert values["target"] == "mock" and values["xdist_workers"] == "2"
+    assert values["mock_breaks"] == "webhook_wrong_secret"
     assert values["base_url"].endswith("(each worker has its own mock)"), values
