@@ -5,30 +5,20 @@ from __future__ import annotations
 
 import functools
 import http.client
-import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
 import httpx
-from sknpay_harness._serving import QuietHandler
-from sknpay_harness.lane import PlainLane
-from sknpay_harness.transport import http_client
-from werkzeug.serving import WSGIRequestHandler, make_server
+
+from sknpay_harness.serving import WsgiServer
 
 from .floor import RawServer
 
 BODY = b'{"id":"plink_x","status":"open"}'
-# What the harness's exchanges run on: the plain lane onto the kept-alive pool
-# (httpx's own request path for anything else), to werkzeug with the keep-alive handler.
-STACK = "PlainLane -> werkzeug, keep-alive (QuietHandler)"
-
-
-class _StockHandler(WSGIRequestHandler):
-    """werkzeug's own handler (Connection: close), minus its access log."""
-
-    def log_request(self, *args: Any, **kwargs: Any) -> None:
-        pass
+# What the harness's exchanges run on: httpx's own client and transport, to
+# cheroot (serving.WsgiServer) keeping the connection alive.
+STACK = "httpx -> cheroot (WsgiServer), kept alive"
 
 
 def _wsgi(environ: dict[str, Any], start_response: Callable[..., Any]) -> list[bytes]:
@@ -51,41 +41,27 @@ def _time(call: Callable[[], object], count: int) -> list[float]:
 
 def exchange_costs(count: int) -> dict[str, list[float]]:
     """Seconds per POST exchange for each client/server pairing."""
-    raw = RawServer(lambda m, p, h, b: (200, b"application/json", BODY))
     results: dict[str, list[float]] = {}
-    conn = http.client.HTTPConnection("127.0.0.1", raw.port)
+    raw = RawServer(lambda m, p, h, b: (200, b"application/json", BODY))
+    cheroot = WsgiServer(_wsgi, name="bench-cheroot").start()
+    try:
+        for label, port in (("raw socket server", raw.port), ("cheroot (WsgiServer), kept alive",
+                                                               cheroot.port)):
+            conn = http.client.HTTPConnection("127.0.0.1", port)
 
-    def stdlib_call() -> None:
-        conn.request("POST", "/x", b"{}", {"Content-Type": "application/json"})
-        conn.getresponse().read()
+            def stdlib_call(conn: http.client.HTTPConnection = conn) -> None:
+                conn.request("POST", "/x", b"{}", {"Content-Type": "application/json"})
+                conn.getresponse().read()
 
-    results["http.client -> raw socket server"] = _time(stdlib_call, count)
-    conn.close()
-    with httpx.Client() as client, http_client() as lean:
-        lane = PlainLane.of(lean)
-        assert lane is not None  # http_client() mounts the kept-alive transport
-        url = f"http://127.0.0.1:{raw.port}/x"
-        results["httpx -> raw socket server"] = _time(
-            lambda: client.post(url, content=b"{}"), count)
-        results["httpx + KeepAliveTransport -> raw socket server"] = _time(
-            lambda: lean.post(url, content=b"{}"), count)
-        results["PlainLane -> raw socket server"] = _time(
-            lambda: lane.send("POST", url, {}, b"{}"), count)
-        for label, handler in (("httpx -> werkzeug, keep-alive (QuietHandler)", QuietHandler),
-                               ("httpx -> werkzeug, stock (closes)", _StockHandler)):
-            server = make_server("127.0.0.1", 0, _wsgi, threaded=True, request_handler=handler)
-            thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-            thread.start()
-            url = f"http://127.0.0.1:{server.port}/x"
-            results[label] = _time(functools.partial(client.post, url, content=b"{}"), count)
-            if handler is QuietHandler:  # the pairings the harness runs on
-                results["httpx + KeepAliveTransport -> werkzeug, keep-alive (QuietHandler)"] = _time(
-                    functools.partial(lean.post, url, content=b"{}"), count)
-                results[STACK] = _time(
-                    functools.partial(lane.send, "POST", url, {}, b"{}"), count)
-            server.shutdown()
-            server.server_close()
-    raw.close()
+            results[f"http.client -> {label}"] = _time(stdlib_call, count)
+            conn.close()
+            with httpx.Client() as client:
+                results[f"httpx -> {label}"] = _time(
+                    functools.partial(client.post, f"http://127.0.0.1:{port}/x", content=b"{}"),
+                    count)
+    finally:
+        cheroot.stop()
+        raw.close()
     return results
 
 

@@ -1,4 +1,10 @@
-"""Allure steps and attachments, every byte of them through redaction.
+"""Allure steps and attachments that a person reads, every byte through redaction.
+
+One attachment per thing, each typed: a request or response body as pretty
+JSON (the hosted page as HTML, anything else as plain text), a curl line as
+plain text ready to paste. The rest of an exchange or a webhook (method, URL,
+status, headers, elapsed time, attempt) is the name and parameters of its own
+step, nested in the step where it happened. Times are wall-clock ISO 8601 UTC.
 
 Library code calls these; when allure is not collecting (no --alluredir)
 they cost next to nothing.
@@ -7,55 +13,163 @@ they cost next to nothing.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+import time
+from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
+from datetime import UTC, datetime
+from types import TracebackType
 from typing import Any
+from uuid import uuid4
 
 import allure
+from allure_commons import plugin_manager
 
 from .client import Exchange
 from .listener import Delivery, ReceivedEvent
 from .redaction import Redactor
 
+JSON, HTML, TEXT = (allure.attachment_type.JSON, allure.attachment_type.HTML,
+                    allure.attachment_type.TEXT)
+
+
+def wall_clock(monotonic: float) -> str:
+    """ISO 8601 UTC for a ``time.monotonic()`` reading. Records keep the
+    monotonic clock for latency math; people read the wall clock."""
+    seconds = time.time() - (time.monotonic() - monotonic)
+    return datetime.fromtimestamp(seconds, UTC).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z")
+
+
+def unix_time(seconds: float) -> str:
+    """ISO 8601 UTC for a Unix timestamp (a signature's ``t=``)."""
+    return datetime.fromtimestamp(seconds, UTC).isoformat().replace("+00:00", "Z")
+
+
+class _Step:
+    """An allure step with parameters, through the hooks ``allure.step`` uses
+    (it offers no parameters for a step that is not a decorated function)."""
+
+    def __init__(self, title: str, params: Mapping[str, str]) -> None:
+        self._title, self._params, self._uuid = title, params, uuid4()
+
+    def __enter__(self) -> None:
+        plugin_manager.hook.start_step(uuid=self._uuid, title=self._title, params=self._params)
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc_val: BaseException | None,
+                 exc_tb: TracebackType | None) -> None:
+        plugin_manager.hook.stop_step(uuid=self._uuid, exc_type=exc_type, exc_val=exc_val,
+                                      exc_tb=exc_tb)
+
 
 class Reporter:
     def __init__(self, redactor: Redactor) -> None:
-        self._redactor = redactor
+        self.redactor = redactor
 
-    def step(self, title: str) -> AbstractContextManager[Any]:
-        return allure.step(self._redactor.text(title))
+    def step(self, title: str, params: Mapping[str, str] | None = None) -> AbstractContextManager[Any]:
+        r = self.redactor
+        if not params:
+            return allure.step(r.text(title))
+        return _Step(r.text(title), {r.text(k): r.text(v) for k, v in params.items()})
 
     def attach_json(self, name: str, value: Any) -> None:
-        text = json.dumps(value, indent=2, default=str)
-        allure.attach(self._redactor.text(text), name=self._redactor.text(name),
-                      attachment_type=allure.attachment_type.JSON)
+        self._attach(name, _pretty(value), JSON)
 
     def attach_text(self, name: str, text: str) -> None:
-        allure.attach(self._redactor.text(text), name=self._redactor.text(name),
-                      attachment_type=allure.attachment_type.TEXT)
+        self._attach(name, text, TEXT)
 
     def attach_run_text(self, name: str, text: str) -> None:
         """Attach to the whole run (allure's global attachments), not one test.
         Older allure-pytest versions without global attachments skip it."""
         global_attach = getattr(allure, "global_attach", None)
         if global_attach is not None:
-            global_attach(self._redactor.text(text), name=self._redactor.text(name),
-                          attachment_type=allure.attachment_type.TEXT)
+            global_attach(self.redactor.text(text), name=self.redactor.text(name),
+                          attachment_type=TEXT)
 
     def attach_exchange(self, exchange: Exchange) -> None:
-        path = exchange.url.split("://", 1)[-1].split("/", 1)[-1]
-        answer = exchange.error or str(exchange.status)
-        retry = ("" if exchange.final
-                 else f" (attempt {exchange.attempt}, retried in {exchange.retry_in:g} s)")
-        self.attach_json(f"{exchange.method} /{path} -> {answer}{retry}", exchange.as_report())
+        """One step per attempt, named by what happened, holding its bodies and curl line.
+
+        An Exchange is masked when it is recorded, so what is shown as
+        recorded (names, headers, HTML, the curl line) is not masked again;
+        a body reformatted as JSON is, since decoding its escapes could spell
+        out a secret the raw text hid."""
+        with _Step(_exchange_title(exchange), _exchange_params(exchange)):
+            if exchange.request_body is not None:
+                self._attach_body("request body", exchange.request_body, exchange.request_headers)
+            if exchange.response_body:
+                self._attach_body("response body", exchange.response_body,
+                                  exchange.response_headers)
+            allure.attach(exchange.curl + "\n", name="curl", attachment_type=TEXT)
 
     def attach_event(self, event: ReceivedEvent, latency_ms: float | None = None) -> None:
-        self.attach_json(f"webhook {event.type} {event.event_id}", {
-            "headers": event.headers,
-            "body": event.body,
-            "deliveries": event.deliveries,
-            "latency_ms": None if latency_ms is None else round(latency_ms, 3),
-        })
+        """The verified webhook as a step: when and how it came as parameters, its body
+        as JSON."""
+        received = wall_clock(event.received_at)
+        params = {"signed at": unix_time(event.signature_timestamp),
+                  "deliveries": str(event.deliveries)}
+        if latency_ms is not None:
+            params["latency"] = f"{latency_ms:.1f} ms after the request was sent"
+        params.update({f"> {name}": value for name, value in event.headers.items()})
+        with self.step(f"webhook {event.type} {event.event_id} received {received}", params):
+            self.attach_json("event body", event.body)
 
     def attach_deliveries(self, name: str, deliveries: Iterable[Delivery]) -> None:
-        self.attach_json(name, [d.as_report() for d in deliveries])
+        self.attach_json(name, [_delivery(d) for d in deliveries])
+
+    def _attach_body(self, name: str, body: str, headers: Mapping[str, str]) -> None:
+        content_type = next((v for k, v in headers.items() if k.lower() == "content-type"), "")
+        parsed = _json_or_none(body)
+        if parsed is not None:
+            self._attach(name, _pretty(parsed), JSON)
+        elif "html" in content_type:
+            allure.attach(body, name=name, attachment_type=HTML)
+        else:
+            allure.attach(body, name=name, attachment_type=TEXT)
+
+    def _attach(self, name: str, text: str, kind: Any) -> None:
+        allure.attach(self.redactor.text(text), name=self.redactor.text(name),
+                      attachment_type=kind)
+
+
+def _exchange_title(exchange: Exchange) -> str:
+    """``POST /api/v1/payments -> 201 (1.4 ms)``, plus the attempt and retry if any."""
+    path = "/" + exchange.url.split("://", 1)[-1].partition("/")[2]
+    title = f"{exchange.method} {path} -> {exchange.error or exchange.status} " \
+            f"({exchange.elapsed_ms:.1f} ms)"
+    if exchange.attempt > 1:
+        title += f", attempt {exchange.attempt}"
+    if exchange.retry_in is not None:
+        title += f", {exchange.retry_reason}: retried in {exchange.retry_in:g} s"
+    return title
+
+
+def _exchange_params(exchange: Exchange) -> dict[str, str]:
+    """The full URL (the title has the path, status, time and attempt), then the
+    headers as curl -v shows them (``>`` sent, ``<`` received)."""
+    params = {"url": exchange.url}
+    params.update({f"> {k}": v for k, v in exchange.request_headers.items()})
+    params.update({f"< {k}": v for k, v in exchange.response_headers.items()})
+    return params
+
+
+def _delivery(delivery: Delivery) -> dict[str, Any]:
+    """A delivery record for people: wall-clock time, and a JSON body as JSON."""
+    record = delivery.as_report()
+    record["received_at"] = wall_clock(delivery.received_at)
+    parsed = _json_or_none(delivery.body)
+    if parsed is not None:
+        record["body"] = parsed
+    return record
+
+
+def _json_or_none(text: str) -> Any:
+    """``text`` parsed, when it is a JSON object or array; else None."""
+    if not text or text.lstrip()[:1] not in ("{", "["):
+        return None
+    try:
+        return json.loads(text)
+    except ValueError:
+        return None
+
+
+def _pretty(value: Any) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False, default=str)

@@ -1,9 +1,11 @@
 """The SKN Pay harness pytest plugin, loaded through the ``pytest11`` entry point.
 
 It only wires the library: options and hooks in ``hooks``/``options``,
-fixtures in ``fixtures``; reports and logs are redacted in ``redacting``, and
-a failure names its symptom first in ``failures``. ``pytest --fixtures``
-lists every ``sknpay_`` fixture with its scope and type.
+fixtures in ``fixtures`` (views over ``session``); reports and logs are
+redacted in ``redacting``, and a failure names its symptom first in
+``failures``. The ``allure_*`` modules shape the allure results. Each of those
+is a plugin of its own, registered through ``pytest_plugins``.
+``pytest --fixtures`` lists every ``sknpay_`` fixture with its scope and type.
 """
 
 from .fixtures import (
@@ -15,6 +17,7 @@ from .fixtures import (
     sknpay_mock,
     sknpay_redactor,
     sknpay_reporter,
+    sknpay_session,
     sknpay_session_target,
     sknpay_settings,
     sknpay_target,
@@ -34,7 +37,13 @@ from .hooks import (
 from .options import pytest_addoption
 
 # Plugin modules of their own: their hooks may share names with those in ``hooks``.
-pytest_plugins = ["sknpay_harness.plugin.redacting", "sknpay_harness.plugin.failures"]
+pytest_plugins = [
+    "sknpay_harness.plugin.redacting",
+    "sknpay_harness.plugin.failures",
+    "sknpay_harness.plugin.allure_environment",
+    "sknpay_harness.plugin.allure_labels",
+    "sknpay_harness.plugin.allure_teardown",
+]
 
 __all__ = [
     "pytest_addoption",
@@ -55,6 +64,7 @@ __all__ = [
     "sknpay_mock",
     "sknpay_redactor",
     "sknpay_reporter",
+    "sknpay_session",
     "sknpay_session_target",
     "sknpay_settings",
     "sknpay_target",

@@ -13,6 +13,8 @@ from ..client import Exchange
 from ..contract import Contract
 from ..ledger import CleanupResult
 from ..recording import Recorder
+from ..redaction import Redactor
+from ..reporting import Reporter
 from ..settings import Settings
 
 DELIVERIES_KEPT = 500  # delivery records in the run summary file; the counters count all
@@ -73,3 +75,14 @@ settings_key = pytest.StashKey[Settings]()
 run_log_key = pytest.StashKey[RunLog]()
 contract_key = pytest.StashKey[Contract]()
 recorder_key = pytest.StashKey[Recorder]()
+reporter_key = pytest.StashKey[Reporter]()
+
+
+def reporter_of(config: pytest.Config) -> Reporter:
+    """The run's one Reporter (and its Redactor), built on first use: needs
+    only the settings, so asking for it starts no server."""
+    reporter = config.stash.get(reporter_key, None)
+    if reporter is None:
+        reporter = Reporter(Redactor(config.stash[settings_key].secrets()))
+        config.stash[reporter_key] = reporter
+    return reporter

@@ -47,12 +47,16 @@ class TestWebhooks:
     def wait_for(self, event_type: str, payment_id: str, timeout: float | None = None) -> ReceivedEvent:
         __tracebackhide__ = True
         since = self.last_request_sent
-        event = self.inbox.wait_for(
-            event_type, payment_id, self.default_timeout if timeout is None else timeout,
-            give_up=self.target.nothing_more_coming,
-            where=lambda: f"listener {self.listener.url}; {self.target.describe_deliveries(payment_id)}",
-            settle=self.target.settle, since_seq=self.first_seq,
-        )
+        try:
+            event = self.inbox.wait_for(
+                event_type, payment_id, self.default_timeout if timeout is None else timeout,
+                give_up=self.target.nothing_more_coming,
+                where=lambda: f"listener {self.listener.url}; {self.target.describe_deliveries(payment_id)}",
+                settle=self.target.settle, since_seq=self.first_seq,
+            )
+        except Exception:
+            self.attach_deliveries()  # on the step that waited, where the reader looks
+            raise
         latency_ms = max(0.0, (event.received_at - since) * 1000)
         self.run_log.add_wait(WaitRecord(self.nodeid, event_type, payment_id, latency_ms,
                                          event.deliveries))
@@ -65,6 +69,13 @@ class TestWebhooks:
     def deliveries(self) -> list[Delivery]:
         """Deliveries that reached the listener since this test started."""
         return self.inbox.deliveries(self.first_seq)
+
+    def attach_deliveries(self) -> None:
+        """Attach every delivery this test saw (accepted, duplicate, ignored,
+        rejected) to the current step, if any came."""
+        seen = self.deliveries()
+        if seen:
+            self.reporter.attach_deliveries("webhook deliveries during this test", seen)
 
     def settle(self, until: Callable[[], bool] | None = None) -> str:
         """Return once no further webhook can arrive, saying how that is known.
@@ -90,6 +101,7 @@ class TestWebhooks:
         how = self.settle(until=lambda: len(self.inbox.events(event_type, payment_id)) > expected)
         events = self.inbox.events(event_type, payment_id)
         if len(events) != expected:
+            self.attach_deliveries()
             listed = "\n".join(f"    - {e.line()}" for e in events) or "    (none)"
             raise AssertionError(
                 f"{len(events)} distinct {event_type} event(s) for payment {payment_id}; "
