@@ -26,11 +26,10 @@ CHILD_ADDOPTS = "-p no:hypothesispytest -p no:schemathesis -p no:anyio"
 
 @dataclass
 class AllureRun:
-    """One child pytest run's allure results folder."""
+    """One test's view of a child pytest run's allure results folder."""
 
     results: Path
-    exit_code: int
-    output: str
+    test: str  # the test this view is about
 
     def files(self, suffix: str) -> list[Path]:
         return sorted(self.results.glob(f"*{suffix}"))
@@ -39,8 +38,8 @@ class AllureRun:
         found = [json.loads(p.read_text(encoding="utf-8")) for p in self.files("-result.json")]
         return {result["name"]: result for result in found}
 
-    def result(self, name: str = "test_cancel_before_pay") -> dict[str, Any]:
-        return self.results_by_name()[name]
+    def result(self) -> dict[str, Any]:
+        return self.results_by_name()[self.test]
 
     def containers(self) -> list[dict[str, Any]]:
         return [json.loads(p.read_text(encoding="utf-8")) for p in self.files("-container.json")]
@@ -58,15 +57,25 @@ class AllureRun:
 
     def attachments(self) -> Iterator[tuple[dict[str, Any], dict[str, Any]]]:
         """(attachment entry, the step or result holding it) for every attachment
-        of the scenario."""
+        of the test."""
         result = self.result()
         for holder in (result, *self.steps()):
             for entry in holder.get("attachments", []):
                 yield entry, holder
 
 
-# Tests run next to the scenario in the passing run, for labels and finalizers.
+# Run next to the scenario: the scenario once more with its webhook signed
+# with the wrong secret (its delivery is rejected at step 3), and a few tests
+# for labels and finalizers.
 NEIGHBOURS = {
+    "test_rejected.py": (
+        "import pytest\n"
+        "from test_scenario import test_cancel_before_pay as scenario\n\n"
+        "@pytest.mark.scenario\n"
+        "def test_rejected(sknpay_mock, sknpay_api, sknpay_contract, sknpay_webhooks,"
+        " sknpay_reporter):\n"
+        "    sknpay_mock.breaks.set(['webhook_wrong_secret'])\n"
+        "    scenario(sknpay_api, sknpay_contract, sknpay_webhooks, sknpay_reporter)\n"),
     "contract/test_cancel.py": (
         "import allure\n\n"
         "def test_plain():\n    pass\n\n"
@@ -82,12 +91,13 @@ NEIGHBOURS = {
 }
 
 
-def run_scenario(where: Path, *args: str, neighbours: dict[str, str] | None = None) -> AllureRun:
-    """The scenario (and ``neighbours``: path -> source) in a fresh pytest process
-    with known secrets, allure on; a stale file waits in the results folder."""
-    where.mkdir(parents=True, exist_ok=True)
+@pytest.fixture(scope="module")
+def results(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """module · Path · the allure results of one child run under pytest -n 2, with
+    known secrets: the scenario and its neighbours; a stale file waited there."""
+    where = tmp_path_factory.mktemp("child")
     (where / "test_scenario.py").write_text(SCENARIO.read_text(encoding="utf-8"), encoding="utf-8")
-    for path, source in (neighbours or {}).items():
+    for path, source in NEIGHBOURS.items():
         (where / path).parent.mkdir(parents=True, exist_ok=True)
         (where / path).write_text(source, encoding="utf-8")
     env = {k: v for k, v in os.environ.items() if not k.startswith("SKNPAY_")}
@@ -96,28 +106,26 @@ def run_scenario(where: Path, *args: str, neighbours: dict[str, str] | None = No
     results.mkdir()
     (results / "stale-result.json").write_text("{}", encoding="utf-8")
     done = subprocess.run(
-        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", f"--alluredir={results}",
-         "--clean-alluredir", "--sknpay-webhook-timeout=20", *args],
+        [sys.executable, "-m", "pytest", "-p", "no:cacheprovider", "-q", "-n", "2",
+         f"--alluredir={results}", "--clean-alluredir", "--sknpay-webhook-timeout=20"],
         cwd=where, env=env, capture_output=True, text=True, timeout=120)
-    return AllureRun(results, done.returncode, done.stdout + done.stderr)
+    output = done.stdout + done.stderr
+    assert done.returncode == 1 and "1 failed, 5 passed" in output, output[-3000:]
+    assert "FAILED test_rejected.py::test_rejected - sknpay_harness.errors.Webhook" in output
+    return results
 
 
-@pytest.fixture(scope="module")
-def passed(tmp_path_factory: pytest.TempPathFactory) -> AllureRun:
-    """module · AllureRun · the scenario passing, next to a few other tests."""
-    run = run_scenario(tmp_path_factory.mktemp("passed"), neighbours=NEIGHBOURS)
-    assert run.exit_code == 0, run.output[-3000:]
-    return run
+@pytest.fixture
+def passed(results: Path) -> AllureRun:
+    """function · AllureRun · the scenario, passing."""
+    return AllureRun(results, "test_cancel_before_pay")
 
 
-@pytest.fixture(scope="module")
-def rejected(tmp_path_factory: pytest.TempPathFactory) -> AllureRun:
-    """module · AllureRun · the scenario under pytest -n 2, failing at step 3: the
-    webhook is signed with the wrong secret, so its delivery is rejected."""
-    run = run_scenario(tmp_path_factory.mktemp("rejected"), "-n", "2",
-                       "--sknpay-mock-breaks=webhook_wrong_secret")
-    assert run.exit_code == 1, run.output[-3000:]
-    return run
+@pytest.fixture
+def rejected(results: Path) -> AllureRun:
+    """function · AllureRun · the scenario failing at step 3: its webhook's delivery
+    was rejected (signed with the wrong secret)."""
+    return AllureRun(results, "test_rejected")
 
 
 def _strings(value: Any) -> Iterator[str]:
@@ -194,8 +202,7 @@ def test_bodies_are_pretty_json_the_page_is_html_the_curl_line_one_line(passed: 
 
 def test_attachments_sit_on_the_step_where_they_happened(passed: AllureRun, rejected: AllureRun):
     for run in (passed, rejected):
-        holders = {holder.get("name") for _, holder in run.attachments()}
-        assert run.result()["name"] not in holders, "no attachment on the test itself"
+        assert not run.result().get("attachments"), "no attachment on the test itself"
         for container in run.containers():
             for fixture in container.get("befores", []) + container.get("afters", []):
                 assert not fixture.get("attachments"), f"{fixture['name']} holds attachments"
@@ -243,8 +250,10 @@ def test_no_anonymous_tear_down_entries(passed: AllureRun):
     for fixture in entries:
         assert "<lambda>" not in fixture["name"] and not re.search(r"::\d+$", fixture["name"]), names
         assert fixture.get("status") == "passed", fixture
-    per_test = [c for c in passed.containers() if c["befores"][0]["name"] in ("sknpay_api", "sknpay_webhooks")]
-    assert len(per_test) == 2, "the scenario's per-test fixtures are two thin views"
+    uuid = passed.result()["uuid"]
+    set_up = sorted(c["befores"][0]["name"] for c in passed.containers() if uuid in c["children"])
+    assert set_up == ["sknpay_api", "sknpay_contract", "sknpay_reporter", "sknpay_session",
+                      "sknpay_webhooks"], "the scenario sets up the harness's few fixtures"
 
 
 def test_labels_and_link(passed: AllureRun):
@@ -259,7 +268,8 @@ def test_labels_and_link(passed: AllureRun):
 def test_contract_files_map_to_stories_and_a_tests_own_label_wins(passed: AllureRun):
     labels = {name: {(x["name"], x["value"]) for x in result["labels"]
                      if x["name"] in ("feature", "story", "severity")}
-              for name, result in passed.results_by_name().items() if name != "test_cancel_before_pay"}
+              for name, result in passed.results_by_name().items()
+              if name not in ("test_cancel_before_pay", "test_rejected")}
     assert labels == {
         "test_plain": {("feature", "Cancel before pay"), ("story", "Cancel an open link"),
                        ("severity", "normal")},
@@ -272,7 +282,7 @@ def test_contract_files_map_to_stories_and_a_tests_own_label_wins(passed: Allure
 def test_a_fixtures_own_finalizers_stay_in_the_report(passed: AllureRun):
     """Only pytest's internal finalizer is dropped, not one a fixture registers."""
     afters = [a["name"] for c in passed.containers() for a in c.get("afters", [])]
-    assert sorted(afters) == ["resource::release_resource", "sknpay_session::close"]
+    assert set(afters) == {"resource::release_resource", "sknpay_session::close"}
 
 
 def _properties(run: AllureRun) -> dict[str, str]:
@@ -284,16 +294,15 @@ def _properties(run: AllureRun) -> dict[str, str]:
 def test_environment_properties_names_the_run_and_no_secret(passed: AllureRun):
     values = _properties(passed)
     assert values["target"] == "mock"
-    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/api/v1", values["base_url"]), values
+    assert re.match(r"http://127\.0\.0\.1:\d+/api/v1", values["base_url"]), values
     assert re.fullmatch(r"\d{8}-\d{6}-[0-9a-f]+", values["run_id"]), values
     for package in ("sknpay-harness", "httpx", "pytest", "allure-pytest", "python"):
         assert re.fullmatch(r"\d+\.\d+.*", values[package]), (package, values)
 
 
 def test_environment_properties_is_the_xdist_controllers_written_after_the_clean(
-        rejected: AllureRun):
-    assert not (rejected.results / "stale-result.json").exists()  # the controller cleaned first
-    values = _properties(rejected)
-    assert values["target"] == "mock" and values["xdist_workers"] == "2"
-    assert values["mock_breaks"] == "webhook_wrong_secret"
+        passed: AllureRun):
+    assert not (passed.results / "stale-result.json").exists()  # the controller cleaned first
+    values = _properties(passed)
+    assert values["xdist_workers"] == "2" and values["mock_breaks"] == "none"
     assert values["base_url"].endswith("(each worker has its own mock)"), values
