@@ -66,6 +66,9 @@ def failing_run(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch, brea
     """The scenario's output with ``break_name`` on, on 80 columns, checked for
     what every broken run must show; returned for more checks."""
     monkeypatch.setenv("COLUMNS", "80")
+    # A terminal as a person has it: pytest leaves the short summary uncut on CI.
+    monkeypatch.delenv("CI", raising=False)
+    monkeypatch.delenv("BUILD_NUMBER", raising=False)
     result = run_scenario(pytester, f"--sknpay-mock-breaks={break_name}")
     result.assert_outcomes(failed=1)
     output = result.stdout.str()
