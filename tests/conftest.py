@@ -17,8 +17,9 @@ costs ~1.4 s per child, which the meta-tests pay dozens of times.
 from __future__ import annotations
 
 import os
+import socket
 from collections import Counter
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import pytest
 
@@ -85,3 +86,13 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         shown = ", ".join(f"{answer} ({count} test{'s' * (count != 1)})"
                           for answer, count in answers.most_common())
         terminalreporter.write_line(f"  {question}: {shown}")
+
+
+@pytest.fixture
+def held_port() -> Iterator[int]:
+    """function · int · a loopback port another socket is listening on (tests/listener
+    and tests/plugin: a port in use)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
+        holder.bind(("127.0.0.1", 0))
+        holder.listen()
+        yield holder.getsockname()[1]

@@ -4,8 +4,6 @@ set), so the plugin can explain it in one line instead of a traceback."""
 from __future__ import annotations
 
 import errno
-import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -13,15 +11,6 @@ from sknpay_harness import WebhookInbox, WebhookListener
 from sknpay_harness.relay import WebhookRelay
 
 NOT_THIS_MACHINE = "203.0.113.1"  # TEST-NET-3: never a local address; nothing is sent
-
-
-@pytest.fixture
-def held_port() -> Iterator[int]:
-    """function · int · a loopback port another socket is listening on."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        yield holder.getsockname()[1]
 
 
 def test_a_port_in_use_raises_eaddrinuse(held_port):

@@ -5,7 +5,6 @@ naming the host, the port and where each came from, with the OS's reason."""
 from __future__ import annotations
 
 import socket
-from collections.abc import Iterator
 
 import pytest
 
@@ -14,15 +13,6 @@ NEVER_RUNS = """
 def test_never_runs(sknpay_webhooks):
     raise AssertionError("a test ran although the webhook port could not be bound")
 """
-
-
-@pytest.fixture
-def held_port() -> Iterator[int]:
-    """function · int · a loopback port another socket is listening on."""
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        yield holder.getsockname()[1]
 
 
 def _lines(result: pytest.RunResult) -> list[str]:
