@@ -2,7 +2,8 @@
 
 :class:`WebhookInbox` holds all the logic and knows nothing of HTTP servers:
 ``handle(...)`` takes one delivery and returns the answer. :class:`WebhookListener`
-serves an inbox on pytest-httpserver's HTTPServer (no pytest import here).
+serves an inbox through pytest-httpserver's server base (handler errors kept for
+teardown), on cheroot's keep-alive server (serving.py); no pytest import here.
 
 Every delivery is kept, accepted or not, with its reason, so a failed wait can
 say exactly what did arrive. Waiters block on a Condition the handler
