@@ -16,12 +16,17 @@ costs ~1.4 s per child, which the meta-tests pay dozens of times.
 
 from __future__ import annotations
 
+import io
 import os
 import socket
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
 
 import pytest
+
+from sknpay_harness.mock.cli import LineLog, RunningMock, build, build_parser
+from sknpay_harness.rehearsal import free_port
 
 CHILD_ADDOPTS = "-p no:hypothesispytest -p no:schemathesis -p no:anyio"
 # The outer run's settings (SKNPAY_*) and its pytest/xdist context (PYTEST_ADDOPTS,
@@ -96,3 +101,55 @@ def held_port() -> Iterator[int]:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
         yield holder.getsockname()[1]
+
+
+STAND_IN_KEY = "sk_test_sandboxtests_0123456789"
+STAND_IN_SECRET = "whsec_sandboxtests_0123456789"
+
+
+@dataclass
+class SandboxStandIn:
+    """The mock as the sandbox's stand-in, and the fixed port it sends webhooks to
+    (where a tunnel would deliver)."""
+
+    mock: RunningMock
+    listener_port: int
+    log: io.StringIO
+    webhook_timeout: str = "10"
+
+    @property
+    def api_url(self) -> str:
+        return self.mock.url + "/api/v1"
+
+    def env(self) -> dict[str, str]:
+        return {"SKNPAY_TARGET": "sandbox", "SKNPAY_BASE_URL": self.api_url,
+                "SKNPAY_API_KEY": STAND_IN_KEY, "SKNPAY_WEBHOOK_SECRET": STAND_IN_SECRET,
+                "SKNPAY_WEBHOOK_PORT": str(self.listener_port),
+                "SKNPAY_WEBHOOK_TIMEOUT": self.webhook_timeout}
+
+    def payments(self) -> list[object]:
+        return [p for t in self.mock.app.store._tenants.values() for p in t.payments.values()]
+
+
+@pytest.fixture
+def sandbox_stand_in() -> Iterator[Callable[..., SandboxStandIn]]:
+    """function · factory(*cli_args, webhook_path="/any/path", webhook_timeout="10") ->
+    SandboxStandIn · the sknpay-mock server in this process (so a test can count its
+    payments), posting to a fixed listener port (tests/sandbox and tests/plugin)."""
+    started: list[RunningMock] = []
+
+    def start(*cli_args: str, webhook_path: str = "/any/path",
+              webhook_timeout: str = "10") -> SandboxStandIn:
+        port = free_port()
+        args = build_parser().parse_args(
+            ["--port", "0", "--webhook-url", f"http://127.0.0.1:{port}{webhook_path}",
+             "--webhook-secret", STAND_IN_SECRET, *cli_args])
+        log = io.StringIO()
+        mock = build(args, LineLog(log), STAND_IN_SECRET, [STAND_IN_KEY])
+        mock.server.start()
+        started.append(mock)
+        return SandboxStandIn(mock, port, log, webhook_timeout)
+
+    yield start
+    for mock in started:
+        mock.stop()

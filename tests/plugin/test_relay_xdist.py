@@ -8,20 +8,13 @@ tunnel would. Each child run is a real ``pytest -n 2`` subprocess.
 
 from __future__ import annotations
 
-import io
 import os
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable
+from typing import Any
 from xml.etree import ElementTree
 
 import pytest
-
-from sknpay_harness.mock.cli import LineLog, RunningMock, build, build_parser
-from sknpay_harness.rehearsal import free_port
-
-KEY = "sk_test_relaytests_0123456789"
-SECRET = "whsec_relaytests_0123456789"
 
 CANCEL_AND_FORGE_TESTS = """
 import json, time
@@ -92,52 +85,27 @@ def test_the_relay_serves_on_after_a_worker_died(sknpay_api, sknpay_webhooks):
 """
 
 
-@dataclass
-class StandIn:
-    mock: RunningMock
-    port: int  # the fixed webhook port: where the "tunnel" delivers
-    log: io.StringIO
-
-    def env(self) -> dict[str, str]:
-        return {"SKNPAY_TARGET": "sandbox", "SKNPAY_BASE_URL": self.mock.url + "/api/v1",
-                "SKNPAY_API_KEY": KEY, "SKNPAY_WEBHOOK_SECRET": SECRET,
-                "SKNPAY_WEBHOOK_PORT": str(self.port), "SKNPAY_WEBHOOK_TIMEOUT": "20"}
-
-    def payments(self) -> list[object]:
-        return [p for t in self.mock.app.store._tenants.values() for p in t.payments.values()]
-
-
 @pytest.fixture
-def stand_in(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
-             ) -> Iterator[Callable[..., StandIn]]:
-    """function · factory(*mock_cli_args) -> StandIn · the sknpay-mock server in this
-    process, posting every event to a fixed port; the child runs get its settings."""
-    started: list[RunningMock] = []
+def stand_in(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch,
+             sandbox_stand_in: Callable[..., Any]) -> Callable[..., Any]:
+    """function · factory(*mock_cli_args) -> SandboxStandIn · the in-process sknpay-mock
+    posting every event to a fixed port; the child runs get its settings."""
 
-    def start(*cli_args: str) -> StandIn:
-        port = free_port()
-        args = build_parser().parse_args(
-            ["--port", "0", "--webhook-url", f"http://127.0.0.1:{port}/dashboard/endpoint",
-             "--webhook-secret", SECRET, *cli_args])
-        log = io.StringIO()
-        mock = build(args, LineLog(log), SECRET, [KEY])
-        mock.server.start()
-        started.append(mock)
-        stand = StandIn(mock, port, log)
+    def start(*cli_args: str) -> Any:
+        stand = sandbox_stand_in(*cli_args, webhook_path="/dashboard/endpoint",
+                                 webhook_timeout="20")
         for name, value in stand.env().items():
             monkeypatch.setenv(name, value)
         return stand
 
-    yield start
-    for mock in started:
-        mock.stop()
+    return start
 
 
 def test_both_workers_get_their_events_and_duplicates_and_noise_count_once(
         pytester: pytest.Pytester, stand_in):
     # Every event is delivered twice and followed by one for a payment nobody here made.
     stand = stand_in("--duplicate-rate", "1", "--noise-rate", "1")
-    pytester.makepyfile(CANCEL_AND_FORGE_TESTS.format(port=stand.port))
+    pytester.makepyfile(CANCEL_AND_FORGE_TESTS.format(port=stand.listener_port))
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "-n", "2", "--dist", "load", "--junitxml", "junit.xml",
         "--sknpay-linger", "1")
@@ -148,11 +116,11 @@ def test_both_workers_get_their_events_and_duplicates_and_noise_count_once(
     # Five payments (the forged test's canceled by the clean-up): each event once
     # accepted, once a duplicate and once followed by noise; the forgery rejected.
     result.stdout.fnmatch_lines([
-        f"sknpay: sandbox * listener=127.0.0.1:{stand.port} (relay to the xdist workers) *",
+        f"sknpay: sandbox * listener=127.0.0.1:{stand.listener_port} (relay to the xdist workers) *",
         "E *sknpay_harness.WebhookRejected: * was rejected: signature mismatch*",
         f"target: sandbox   base URL: {stand.mock.url}/api/v1",
         "webhook deliveries: 5 accepted, 5 duplicate, 5 ignored (other payments), 1 rejected",
-        f"webhook relay on 127.0.0.1:{stand.port}: 11 forwarded to 2 worker(s) (0 after waiting "
+        f"webhook relay on 127.0.0.1:{stand.listener_port}: 11 forwarded to 2 worker(s) (0 after waiting "
         "for the payment's registration), 5 ignored, 0 rejected, 0 could not be forwarded "
         "(worker gone)",
     ])
