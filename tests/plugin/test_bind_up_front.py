@@ -121,3 +121,17 @@ def test_the_session_listener_is_the_one_bound_at_configure_time(pytester: pytes
         """)
     result = pytester.runpytest("-p", "no:cacheprovider", f"--sknpay-webhook-port={port}")
     result.assert_outcomes(passed=1)
+
+
+def test_the_bound_listener_stops_even_when_another_plugins_unconfigure_raises(
+        pytester: pytest.Pytester):
+    # cheroot's worker threads are not daemons: a listener left running would
+    # keep the interpreter waiting at exit forever.
+    pytester.makeconftest("""
+def pytest_unconfigure(config):
+    raise RuntimeError("another plugin's unconfigure failed")
+""")
+    pytester.makepyfile("def test_passes():\n    pass\n")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=30)
+    assert "another plugin's unconfigure failed" in result.stderr.str()
+    assert result.ret != 0

@@ -32,7 +32,6 @@ from .hooks import (
     pytest_sessionfinish,
     pytest_terminal_summary,
     pytest_testnodedown,
-    pytest_unconfigure,
 )
 from .options import pytest_addoption
 

@@ -19,6 +19,7 @@ from __future__ import annotations
 import errno
 import socket
 from collections.abc import Callable
+from functools import partial
 from typing import TypeVar
 
 import pytest
@@ -50,6 +51,10 @@ _HINTS = {
 
 def bind_up_front(config: pytest.Config, settings: Settings) -> None:
     """Bind what this process listens with; raise pytest.UsageError if it cannot."""
+    # A cleanup, not pytest_unconfigure: cleanups run even when another
+    # plugin's unconfigure raises, and cheroot's worker threads are not
+    # daemons, so a server left running would hang the process at exit.
+    config.add_cleanup(partial(release, config))
     if any(getattr(config.option, name, False) for name in _NO_TESTS):
         return
     if parallel.is_controller(config):
@@ -81,7 +86,7 @@ def finish(config: pytest.Config) -> WebhookRelay | None:
 
 
 def release(config: pytest.Config) -> None:
-    """pytest_unconfigure: stop whatever is still bound (an interrupted run)."""
+    """At the end of the run: stop whatever is still bound (an interrupted run)."""
     if listener_key in config.stash:
         config.stash[listener_key].stop()
     if registration_key in config.stash:

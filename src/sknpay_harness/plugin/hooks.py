@@ -60,10 +60,6 @@ def pytest_configure_node(node: Any) -> None:
                             config.stash.get(binding.relay_key, None))
 
 
-def pytest_unconfigure(config: pytest.Config) -> None:
-    binding.release(config)
-
-
 @pytest.hookimpl(optionalhook=True)
 def pytest_testnodedown(node: Any, error: object) -> None:
     """pytest-xdist (controller): a worker finished; merge its run log and drift."""
