@@ -22,9 +22,11 @@ from .mock.payments import STATUSES
 from .mock.server import MockServer
 from .settings import Settings
 
-# Quick retries inside a test run: a refused delivery is retried within
-# ~1.5 s in all, not the minutes a real sender would take.
-EMBEDDED_RETRY = RetryPolicy(max_attempts=5, initial_backoff=0.05, multiplier=2.0, max_backoff=1.0)
+# Quick retries inside a test run: a refused delivery is retried 4 times
+# within ~0.15 s in all, not over the minutes a real sender takes. A test
+# that expects a webhook the listener refuses fails once the mock gives up,
+# so this back-off is how long such a failure takes to show.
+EMBEDDED_RETRY = RetryPolicy(max_attempts=5, initial_backoff=0.01, multiplier=2.0, max_backoff=0.1)
 
 
 class Target(Protocol):
