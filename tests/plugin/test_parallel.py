@@ -13,6 +13,7 @@ from sknpay_harness.contract import Contract
 from sknpay_harness.ledger import CleanupResult
 from sknpay_harness.plugin import parallel
 from sknpay_harness.plugin.state import DELIVERIES_KEPT, RunLog, WaitRecord, contract_key, run_log_key
+from sknpay_harness.rehearsal import free_port
 
 CANCEL_TESTS = """
 import pytest
@@ -25,6 +26,16 @@ def test_cancel(n, sknpay_api, sknpay_webhooks, sknpay_client, record_property):
     assert sknpay_api.cancel_payment(payment["id"]).json()["status"] == "canceled"
     sknpay_webhooks.wait_for("payment.canceled", payment["id"])
 """
+
+
+def test_a_dist_mode_without_workers_runs_here_on_the_fixed_port(pytester: pytest.Pytester):
+    # xdist distributes only with -n/--tx: --dist alone (say, in addopts) must not
+    # make this process a controller that binds a relay on the port it then needs.
+    pytester.makepyfile(CANCEL_TESTS)
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--dist", "loadgroup",
+                                           f"--sknpay-webhook-port={free_port()}")
+    result.assert_outcomes(passed=4)
+    assert "relay" not in result.stdout.str()
 
 
 def test_two_workers_each_get_a_mock_and_the_summary_adds_them_up(pytester: pytest.Pytester):

@@ -43,9 +43,13 @@ def is_worker(config: pytest.Config) -> bool:
 
 
 def is_controller(config: pytest.Config) -> bool:
-    """This process hands the tests to xdist workers and runs none itself."""
+    """This process hands the tests to xdist workers and runs none itself.
+
+    As xdist decides it: a --dist mode alone (say, in addopts) with no -n or
+    --tx distributes nothing, and this process then runs the tests itself."""
     return (not is_worker(config) and config.pluginmanager.hasplugin("xdist")
-            and getattr(config.option, "dist", "no") != "no")
+            and getattr(config.option, "dist", "no") != "no"
+            and bool(getattr(config.option, "tx", None)))
 
 
 def worker_id(config: pytest.Config) -> str:
