@@ -1,6 +1,8 @@
 """Proof the scenario can fail: run it against the mock with each contract
-break on, in a fresh pytest subprocess, and check the failure names the
-symptom. A check no broken server can trip would be worthless.
+break on, in a pytest run of its own (in-process: its own session, mock and
+listener; a subprocess per break cost ~0.7 s of start-up each), and check the
+failure names the symptom. A check no broken server can trip would be
+worthless.
 
 The child runs the scenario at the path users run it from, on an 80-column
 terminal and the default ``--tb=auto``, so what is pinned here is what they
@@ -42,8 +44,8 @@ SUMMARIES = {
 def run_scenario(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     pytester.makeini("[pytest]\n")  # the rootdir, so node ids read as in the repository
     pytester.makepyfile(**{SCENARIO_PATH.removesuffix(".py"): SCENARIO.read_text(encoding="utf-8")})
-    return pytester.runpytest_subprocess("-p", "no:cacheprovider", "--sknpay-webhook-timeout=20",
-                                         SCENARIO_PATH, *args)
+    return pytester.runpytest_inprocess("-p", "no:cacheprovider", "--sknpay-webhook-timeout=20",
+                                        SCENARIO_PATH, *args)
 
 
 def failure_section(output: str) -> list[str]:
