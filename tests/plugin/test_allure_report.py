@@ -23,9 +23,6 @@ WHSEC = "whsec_allure_report_secret_77a0"
 # Lean child runs, as tests/conftest.py's pytester fixture makes them.
 CHILD_ADDOPTS = "-p no:hypothesispytest -p no:schemathesis -p no:anyio"
 
-# One child run serves the whole module: on one xdist worker, made once.
-pytestmark = pytest.mark.xdist_group("allure-report")
-
 
 @dataclass
 class AllureRun:

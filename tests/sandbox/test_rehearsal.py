@@ -18,9 +18,6 @@ ROOT = Path(__file__).parents[2]
 KEY = "sk_test_REHEARSALKEY4d1f7c9e2b"
 SECRET = "whsec_REHEARSALSECRET8a3b6e0f5c"
 
-# One child run serves the whole module: on one xdist worker, made once.
-pytestmark = pytest.mark.xdist_group("rehearsal")
-
 
 @dataclass
 class Rehearsal:
