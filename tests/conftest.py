@@ -12,6 +12,11 @@ EADDRINUSE. Each child gets only what it needs: :func:`make_child_env` (fixture
 Child pytest runs also skip the hypothesis, schemathesis and anyio plugins
 that the dev extra installs: they are not used there and importing them
 costs ~1.4 s per child, which the meta-tests pay dozens of times.
+
+allure-commons keeps its listeners process-wide: during an in-process child
+run the outer run's allure is paused, or every step and attachment the
+child's harness makes would land in the outer test's report (and cost the
+outer run a file each).
 """
 
 from __future__ import annotations
@@ -21,8 +26,11 @@ import os
 import socket
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
+import allure_commons
 import pytest
 
 from sknpay_harness.mock.cli import LineLog, RunningMock, build, build_parser
@@ -66,7 +74,30 @@ def pytester(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pyte
     monkeypatch.setenv("PYTEST_ADDOPTS", CHILD_ADDOPTS)
     for name in [n for n in os.environ if n.startswith("SKNPAY_")]:
         monkeypatch.delenv(name)
+    inline_run = pytester.inline_run
+
+    def inline_run_without_outer_allure(*args: Any, **kwargs: Any) -> pytest.HookRecorder:
+        with _outer_allure_paused():
+            return inline_run(*args, **kwargs)
+
+    monkeypatch.setattr(pytester, "inline_run", inline_run_without_outer_allure)
     return pytester
+
+
+@contextmanager
+def _outer_allure_paused() -> Iterator[None]:
+    """allure-commons' listeners unregistered, then registered again in the same order."""
+    manager = allure_commons.plugin_manager
+    plugins = manager.list_name_plugin()  # in registration order, which is hook order
+    for _, plugin in plugins:
+        manager.unregister(plugin)
+    try:
+        yield
+    finally:
+        for plugin in manager.get_plugins():  # whatever the child left behind
+            manager.unregister(plugin)
+        for name, plugin in plugins:
+            manager.register(plugin, name)
 
 
 # Readings noted by tests/contract's ``sknpay_reading`` (its READING prefix).
