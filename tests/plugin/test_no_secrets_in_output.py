@@ -1,7 +1,8 @@
 """The API key and webhook secret never reach anything a run writes.
 
 A child pytest runs every failure path (and a passing scenario) with canary
-credentials, under every traceback style, with ``-l``, ``-vv``, ``-rA`` and
+credentials (a subprocess for the fullest style and the sandbox; in-process
+for the other styles, which change only how pytest renders), under every traceback style, with ``-l``, ``-vv``, ``-rA`` and
 DEBUG logs on the terminal and in a file; then everything it wrote (stdout,
 stderr, junit with captured output, every allure result file, the log file,
 the sandbox run summary) is searched for the canary. Any fragment counts: the
@@ -131,10 +132,17 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def run_child(pytester: pytest.Pytester, style: list[str], *args: str) -> tuple[pytest.RunResult, dict[str, str]]:
+FULLEST = "long-l-fulltrace-vv"
+
+
+def run_child(pytester: pytest.Pytester, style: list[str], *args: str,
+              in_process: bool = False) -> tuple[pytest.RunResult, dict[str, str]]:
     """Run the child with every output on; return the result and every text it wrote."""
     reports = pytester.path / "reports"
-    result = pytester.runpytest_subprocess(
+    run = pytester.runpytest_inprocess if in_process else pytester.runpytest_subprocess
+    # In-process, the outer run's "warnings are errors" would still be in force:
+    # -W default shows them as a user's run does (their text is searched too).
+    result = run("-W", "default",
         "-p", "no:cacheprovider", "-rA", *style,
         "-o", "log_cli=true", "--log-cli-level=DEBUG",
         f"--log-file={reports / 'run.log'}", "--log-file-level=DEBUG",
@@ -159,9 +167,10 @@ def canary(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest
     return pytester
 
 
-@pytest.mark.parametrize("style", STYLES.values(), ids=STYLES.keys())
-def test_no_failure_path_shows_a_secret_on_the_mock(canary: pytest.Pytester, style: list[str]) -> None:
-    result, texts = run_child(canary, style, "test_paths.py", "--sknpay-webhook-timeout=10")
+@pytest.mark.parametrize("style", STYLES)
+def test_no_failure_path_shows_a_secret_on_the_mock(canary: pytest.Pytester, style: str) -> None:
+    result, texts = run_child(canary, STYLES[style], "test_paths.py", "--sknpay-webhook-timeout=10",
+                              in_process=style != FULLEST)
     result.assert_outcomes(**MOCK_OUTCOMES)
     assert "test_transport_failure" in texts["stdout"]
     assert any(p.endswith("-result.json") for p in texts) and "reports/run.log" in texts
@@ -175,7 +184,7 @@ def test_an_unreachable_sandbox_shows_no_secret(canary: pytest.Pytester,
     monkeypatch.setenv("SKNPAY_TARGET", "sandbox")
     monkeypatch.setenv("SKNPAY_WEBHOOK_PORT", str(free_port()))
     monkeypatch.setenv("SKNPAY_BASE_URL", f"http://127.0.0.1:{free_port()}/api/v1")
-    result, texts = run_child(canary, STYLES["long-l-fulltrace-vv"], "test_scenario.py",
+    result, texts = run_child(canary, STYLES[FULLEST], "test_scenario.py",
                               "--sknpay-retries=0")
     result.assert_outcomes(failed=1)
     assert "ConnectError" in texts["stdout"] and "reports/sknpay-run.json" in texts
