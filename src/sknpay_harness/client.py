@@ -18,10 +18,12 @@ retry shows in the report.
 from __future__ import annotations
 
 import email.utils
+import functools
 import json
 import math
 import re
 import shlex
+import ssl
 import threading
 import time
 import uuid
@@ -45,6 +47,16 @@ Pause = Callable[[float], None]
 _BODY_LIMIT = 64 * 1024  # what an Exchange keeps of a body, for reports
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _EXCERPT = 300  # characters of a page quoted in a failure
+
+
+@functools.cache
+def shared_ssl_context() -> ssl.SSLContext:
+    """httpx's own verifying TLS context (its CA bundle, SSL_CERT_FILE and
+    SSL_CERT_DIR honoured), made once per process and shared by every client
+    the harness makes: each new one reads the whole CA bundle again (~35 ms),
+    and a session makes several (the API client, the mock's webhook sender).
+    The environment is read when the first client is made."""
+    return httpx.create_ssl_context()
 
 
 def pause(seconds: float) -> None:
@@ -266,7 +278,8 @@ class SknPayClient:
         # names on a shared sandbox account); see tagged().
         self.payment_tags: dict[str, str] = {}
         # Redirects are not followed: a 3xx is an answer the contract judges.
-        self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False)
+        self._http = httpx.Client(transport=transport, timeout=timeout, follow_redirects=False,
+                                  verify=shared_ssl_context())
 
     def __repr__(self) -> str:
         return f"SknPayClient(base_url={self.base_url!r})"

@@ -49,6 +49,7 @@ from typing import Any
 import httpx
 from werkzeug.wrappers import Request, Response
 
+from .client import shared_ssl_context
 from .errors import SknPayHarnessError
 from .listener import IGNORED, MAX_BODY_BYTES, REJECTED, Delivery
 from .serving import WsgiServer
@@ -129,7 +130,8 @@ class WebhookRelay:
         self._seq = itertools.count(1)
         self.counts = RelayCounts()
         # Loopback hops only: never through a proxy from the environment.
-        self._http = httpx.Client(timeout=forward_timeout, trust_env=False)
+        self._http = httpx.Client(timeout=forward_timeout, trust_env=False,
+                                  verify=shared_ssl_context())
         self._public = WsgiServer(Request.application(self._deliver), host, port,
                                   name="sknpay-relay", threads=RELAY_THREADS)
         self._control = WsgiServer(Request.application(self._register), "127.0.0.1", 0,
@@ -336,7 +338,8 @@ class RelayRegistration:
         self._token = token
         self.listener_url = listener_url
         self.worker = worker
-        self._http = httpx.Client(base_url=control_url, timeout=timeout, trust_env=False)
+        self._http = httpx.Client(base_url=control_url, timeout=timeout, trust_env=False,
+                                  verify=shared_ssl_context())
 
     def register(self, payment_id: str) -> None:
         """Synchronous: when it returns, deliveries the relay kept for the payment

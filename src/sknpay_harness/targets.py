@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from .client import BearerKey
+from .client import BearerKey, shared_ssl_context
 from .mock.app import MockApp, MockConfig, create_app
 from .mock.breaks import BreakSet
 from .mock.clock import OffsetClock
@@ -112,7 +112,8 @@ class EmbeddedMockTarget:
         if status not in STATUSES:
             raise ValueError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
         answer = httpx.post(f"{self.server.url}{CONTROL_PREFIX}/payments/{payment_id}/state",
-                            json={"status": status, "event": False}, auth=self._auth, timeout=10)
+                            json={"status": status, "event": False}, auth=self._auth, timeout=10,
+                            verify=shared_ssl_context())
         if answer.status_code != 200:
             raise RuntimeError(f"the mock refused to set {payment_id} to {status}: "
                                f"HTTP {answer.status_code} {answer.text[:300]}")

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import socket
+import ssl
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -129,3 +130,20 @@ def test_a_post_the_server_processed_before_closing_is_sent_once() -> None:
         server.close()
     posts = [line for line in server.requests if line.startswith(b"POST")]
     assert posts == [b"POST /api/v1/payments HTTP/1.1"], server.requests
+
+
+def test_every_client_shares_one_verifying_tls_context():
+    # Made once per process (a new one reads the CA bundle again, ~35 ms), and
+    # httpx's own: certificates and host names are checked.
+    from sknpay_harness.client import shared_ssl_context
+
+    context = shared_ssl_context()
+    assert context is shared_ssl_context()
+    assert context.verify_mode is ssl.CERT_REQUIRED and context.check_hostname
+    first, second = (SknPayClient("https://sandbox.invalid/api/v1", KEY) for _ in range(2))
+    try:
+        assert first.http._transport._pool._ssl_context is context
+        assert second.http._transport._pool._ssl_context is context
+    finally:
+        first.close()
+        second.close()

@@ -23,6 +23,7 @@ from typing import Any
 import httpx
 
 from .. import signing
+from ..client import shared_ssl_context
 from ..errors import WaitTimeout
 from ..waiting import wait_until
 from .breaks import BreakSet
@@ -104,7 +105,7 @@ class Outbox:
         # One httpx client for every delivery: its pool keeps the connection
         # to each endpoint alive. Cookies are never kept (a webhook sender has none).
         self._http = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT},
-                                  follow_redirects=False)
+                                  follow_redirects=False, verify=shared_ssl_context())
         # One lock, two conditions: workers wait on ``_due`` for work, anyone
         # else on ``_cond`` for a change of state (idle, a delivery settled).
         # Apart, a new event wakes one worker, not every worker and waiter.
