@@ -133,23 +133,36 @@ def redact_report(report: pytest.TestReport | pytest.CollectReport, redactor: Re
 def _redacted(value: Any, redactor: Redactor) -> Any:
     """``value`` with every string in it redacted: pytest's repr objects are
     dataclasses and lists of them, allure's models attrs classes; both are
-    redacted in place so their layout stays."""
+    redacted in place so their layout stays. Runs on every allure result and
+    container, so numbers and None (most leaves) return at once and each
+    class's field names are looked up once."""
     if isinstance(value, str):
         return redactor.text(value)
+    if value is None or isinstance(value, int | float | type):
+        return value
     if isinstance(value, list):
         value[:] = [_redacted(v, redactor) for v in value]
         return value
     if isinstance(value, tuple):
         return tuple(_redacted(v, redactor) for v in value)
-    if isinstance(value, type):
-        return value
-    if dataclasses.is_dataclass(value):
-        names = [f.name for f in dataclasses.fields(value)]
-    else:
-        names = [f.name for f in getattr(type(value), "__attrs_attrs__", ())]
-    for name in names:
+    for name in _field_names(type(value)):
         setattr(value, name, _redacted(getattr(value, name), redactor))
     return value
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
+
+
+def _field_names(kind: type) -> tuple[str, ...]:
+    """A dataclass's or attrs class's field names (none for any other type)."""
+    names = _FIELD_NAMES.get(kind)
+    if names is None:
+        if dataclasses.is_dataclass(kind):
+            names = tuple(f.name for f in dataclasses.fields(kind))
+        else:
+            names = tuple(f.name for f in getattr(kind, "__attrs_attrs__", ()))
+        _FIELD_NAMES[kind] = names
+    return names
 
 
 def _masked_object(value: object, redactor: Redactor) -> object:
