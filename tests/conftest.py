@@ -100,6 +100,13 @@ def _outer_allure_paused() -> Iterator[None]:
             manager.register(plugin, name)
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``heavy`` first (a stable sort: each module keeps its order).
+    xdist hands tests out in collection order, and a 7 s child run collected
+    last kept one worker busy long after the other had finished."""
+    items.sort(key=lambda item: item.get_closest_marker("heavy") is None)
+
+
 # Readings noted by tests/contract's ``sknpay_reading`` (its READING prefix).
 _READING = "sknpay reading: "
 

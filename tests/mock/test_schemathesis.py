@@ -21,8 +21,9 @@ from sknpay_harness.mock.app import MockConfig, create_app
 from sknpay_harness.mock.openapi import CONTROLS_TAG, build_document
 from sknpay_harness.mock.server import MockServer
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("schemathesis") is None,
-                                reason="schemathesis is in the dev extra")
+pytestmark = [pytest.mark.skipif(importlib.util.find_spec("schemathesis") is None,
+                                 reason="schemathesis is in the dev extra"),
+              pytest.mark.heavy]  # ~10 s: scheduled first (tests/conftest.py)
 
 
 @pytest.fixture

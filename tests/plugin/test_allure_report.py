@@ -23,6 +23,8 @@ WHSEC = "whsec_allure_report_secret_77a0"
 # Lean child runs, as tests/conftest.py's pytester fixture makes them.
 CHILD_ADDOPTS = "-p no:hypothesispytest -p no:schemathesis -p no:anyio"
 
+pytestmark = pytest.mark.heavy  # child runs of seconds: scheduled first (tests/conftest.py)
+
 
 @dataclass
 class AllureRun:

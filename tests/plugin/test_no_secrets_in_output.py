@@ -2,8 +2,9 @@
 
 A child pytest runs every failure path (and a passing scenario) with canary
 credentials (a subprocess for the fullest style and the sandbox; in-process
-for the other styles, which change only how pytest renders), under every traceback style, with ``-l``, ``-vv``, ``-rA`` and
-DEBUG logs on the terminal and in a file; then everything it wrote (stdout,
+for the other styles, which change only how pytest renders), under every
+traceback style, with ``-l``, ``-vv``, ``-rA`` and DEBUG logs on the terminal
+and in a file; then everything it wrote (stdout,
 stderr, junit with captured output, every allure result file, the log file,
 the sandbox run summary) is searched for the canary. Any fragment counts: the
 key without its prefix or cut short still carries ``CANARY``, and the tail a
@@ -37,6 +38,8 @@ from sknpay_harness.serving import WsgiServer
 from test_scenario import test_cancel_before_pay as scenario
 
 FULL_SCENARIO = ["sknpay_api", "sknpay_contract", "sknpay_webhooks", "sknpay_reporter"]
+
+pytestmark = pytest.mark.heavy  # child runs of seconds: scheduled first (tests/conftest.py)
 
 
 def test_passing_scenario(sknpay_api, sknpay_contract, sknpay_webhooks, sknpay_reporter):

@@ -27,6 +27,8 @@ def test_cancel(n, sknpay_api, sknpay_webhooks, sknpay_client, record_property):
     sknpay_webhooks.wait_for("payment.canceled", payment["id"])
 """
 
+pytestmark = pytest.mark.heavy  # child runs of seconds: scheduled first (tests/conftest.py)
+
 
 def test_a_dist_mode_without_workers_runs_here_on_the_fixed_port(pytester: pytest.Pytester):
     # xdist distributes only with -n/--tx: --dist alone (say, in addopts) must not

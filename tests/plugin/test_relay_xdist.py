@@ -26,6 +26,8 @@ from sknpay_harness import signing
 
 PORT = {port}
 
+pytestmark = pytest.mark.heavy  # child runs of seconds: scheduled first (tests/conftest.py)
+
 
 @pytest.mark.parametrize("n", range(4))
 def test_cancel(n, sknpay_api, sknpay_webhooks, worker_id, record_property):

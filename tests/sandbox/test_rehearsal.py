@@ -18,6 +18,8 @@ ROOT = Path(__file__).parents[2]
 KEY = "sk_test_REHEARSALKEY4d1f7c9e2b"
 SECRET = "whsec_REHEARSALSECRET8a3b6e0f5c"
 
+pytestmark = pytest.mark.heavy  # child runs of seconds: scheduled first (tests/conftest.py)
+
 
 @dataclass
 class Rehearsal:
