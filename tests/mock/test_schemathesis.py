@@ -43,7 +43,7 @@ def test_api_conforms_to_its_openapi_document(mock_url, tmp_path):
     # embedded mock; they are test tooling, checked against the document in
     # test_openapi.py instead.
     cmd = [sys.executable, "-m", "schemathesis.cli", "run", f"{mock_url}/openapi.json",
-           "--max-examples", "40", "--seed", "20261126", "--generation-deterministic",
+           "--max-examples", "25", "--seed", "20261126", "--generation-deterministic",
            "--exclude-checks", "positive_data_acceptance",
            "--exclude-tag", CONTROLS_TAG,
            "-H", "Authorization: Bearer sk_test_schemathesis",
