@@ -33,13 +33,13 @@ class Rehearsal:
 
 @pytest.fixture(scope="module")
 def rehearsal(tmp_path_factory: pytest.TempPathFactory, child_env) -> Rehearsal:
-    """module · Rehearsal · one short rehearsal run (delays up to 1.5 s), shared by the
+    """module · Rehearsal · one short rehearsal run (delays up to 0.6 s), shared by the
     checks below. Its environment has none of this run's SKNPAY_* settings: when this
     suite is itself rehearsed, the outer listener's fixed port is taken."""
     reports = tmp_path_factory.mktemp("rehearsal-reports")
     env = child_env({"SKNPAY_REHEARSAL_API_KEY": KEY, "SKNPAY_REHEARSAL_WEBHOOK_SECRET": SECRET})
     result = subprocess.run(
-        [sys.executable, "-m", "sknpay_harness.rehearsal", "--webhook-delay", "0.5-1.5",
+        [sys.executable, "-m", "sknpay_harness.rehearsal", "--webhook-delay", "0.2-0.6",
          "--duplicate-rate", "1", "--noise-rate", "1", "--fail-first", "create=1",
          "--fail-first", "cancel=1", "--extra-field", "risk_score=12", "--seed", "4",
          "--reports", str(reports), "--", "-m", "smoke", "-p", "no:cacheprovider",
