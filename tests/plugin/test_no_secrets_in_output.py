@@ -18,6 +18,8 @@ from pathlib import Path
 
 import pytest
 
+pytestmark = pytest.mark.heavy  # child runs of seconds: scheduled first (tests/conftest.py)
+
 MARK = "CANARY"  # in both credentials, and nowhere else in the child runs
 KEY = f"sk_test_{MARK}_k3y_7f3a9c2e5b1d"
 WHSEC = f"whsec_{MARK}_s3cret_91bc4e8f02aa"
@@ -38,8 +40,6 @@ from sknpay_harness.serving import WsgiServer
 from test_scenario import test_cancel_before_pay as scenario
 
 FULL_SCENARIO = ["sknpay_api", "sknpay_contract", "sknpay_webhooks", "sknpay_reporter"]
-
-pytestmark = pytest.mark.heavy  # child runs of seconds: scheduled first (tests/conftest.py)
 
 
 def test_passing_scenario(sknpay_api, sknpay_contract, sknpay_webhooks, sknpay_reporter):

@@ -16,6 +16,8 @@ from xml.etree import ElementTree
 
 import pytest
 
+pytestmark = pytest.mark.heavy  # child runs of seconds: scheduled first (tests/conftest.py)
+
 CANCEL_AND_FORGE_TESTS = """
 import json, time
 
@@ -25,8 +27,6 @@ import pytest
 from sknpay_harness import signing
 
 PORT = {port}
-
-pytestmark = pytest.mark.heavy  # child runs of seconds: scheduled first (tests/conftest.py)
 
 
 @pytest.mark.parametrize("n", range(4))
