@@ -24,7 +24,7 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 from .app import MockApp, MockConfig, create_app
-from .breaks import BREAKS, RESERVED_FIELDS, BreakSet, ExtraFields
+from .breaks import BREAKS, RESERVED_FIELDS, BreakSet, ExtraFields, check_break_names
 from .chaos import ChaosPolicy, Delay, WebhookChaos, parse_delay
 from .clock import IdFactory, OffsetClock
 from .faults import (
@@ -102,9 +102,11 @@ def _fault_kinds(text: str) -> tuple[str, ...]:
 
 
 def _break(text: str) -> str:
-    if text not in BREAKS:
-        raise argparse.ArgumentTypeError(
-            f"unknown contract break {text!r}; known: {', '.join(sorted(BREAKS))}")
+    # The near miss, not all the names: --help lists them.
+    try:
+        check_break_names([text])
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{error} and by --help") from None
     return text
 
 
