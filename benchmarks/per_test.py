@@ -11,6 +11,13 @@ collection and the session's servers cancel out. Three kinds of test:
 - ``scenario``: the cancel-before-pay scenario itself (its source, called);
   and once more with allure off (junit still on), to show allure's share.
 
+allure-pytest writes a file per result, per fixture container and per
+attachment: one for an empty test, eleven for the scenario. On a virtual
+disk a file's creation can cost ten times what it costs in memory, so the
+empty and scenario rows run once more with the allure results on tmpfs
+(``/dev/shm``, where the machine has it): the difference is the disk's share,
+not the harness's.
+
 Runs of every kind and size are interleaved and repeated; each figure is the
 median over the repeats, in wall time and in the child's CPU time (user +
 system), which other processes on a shared machine disturb less.
@@ -39,13 +46,20 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "tests" / "scenarios" / "test_cancel_before_pay.py"
 KINDS = ("empty", "fixtures", "scenario")
 # Each row: (kind of test, allure on). The project's addopts turn allure on.
-ROWS = {"empty": ("empty", True), "fixtures": ("fixtures", True),
-        "scenario": ("scenario", True), "scenario, allure off": ("scenario", False)}
+# Where allure writes: "disk" (reports/allure-results, as the project's addopts
+# say), "ram" (a folder on tmpfs) or "off" (no --alluredir).
+RAM_DIR = Path("/dev/shm")
+ROWS = {"empty": ("empty", "disk"), "fixtures": ("fixtures", "disk"),
+        "scenario": ("scenario", "disk"), "scenario, allure off": ("scenario", "off")}
+if RAM_DIR.is_dir() and os.access(RAM_DIR, os.W_OK):
+    ROWS |= {"empty, results on tmpfs": ("empty", "ram"),
+             "scenario, results on tmpfs": ("scenario", "ram")}
 # The project's addopts (pyproject.toml) that shape a test's cost: junit and
 # allure on, and the dev extra's unused plugins off.
 PLUGIN_ARGS = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis",
                "-p", "no:anyio", "--junitxml=reports/junit.xml")
 ALLURE_ARGS = ("--alluredir=reports/allure-results", "--clean-alluredir")
+RAM_ALLURE_ARGS = ("--clean-alluredir",)  # with --alluredir=<a folder on tmpfs>
 # The rest of the project's pytest configuration, so a test here costs what it
 # costs in the suite (pytest-timeout's backstop included).
 PROJECT_INI = """[pytest]
@@ -89,12 +103,19 @@ def write_project(where: Path, kind: str, copies: int) -> Path:
     return project
 
 
-def run_child(project: Path, allure: bool = True) -> Run:
+def run_child(project: Path, allure: str = "disk") -> Run:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SKNPAY_")}
     env.pop("PYTEST_ADDOPTS", None)
+    args = [*PLUGIN_ARGS]
+    if allure == "disk":
+        args += ALLURE_ARGS
+    elif allure == "ram":
+        args += [f"--alluredir={RAM_DIR / 'sknpay-per-test' / project.name}", *RAM_ALLURE_ARGS]
+    # The test file by name, as the project's testpaths do: collection never
+    # walks the results an earlier run left in reports/.
+    args += [f"test_{project.name.rpartition('-')[0]}.py"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
-    args = [*PLUGIN_ARGS, *(ALLURE_ARGS if allure else ())]
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=project,
                           env=env, capture_output=True, text=True)
     wall = time.perf_counter() - started
@@ -140,6 +161,7 @@ def per_test_costs(copies: int, repeats: int) -> dict[str, Any]:
                 cpus[row].append((many.cpu - one.cpu) / copies * 1000)
     finally:
         shutil.rmtree(where, ignore_errors=True)
+        shutil.rmtree(RAM_DIR / "sknpay-per-test", ignore_errors=True)
     out: dict[str, Any] = {"copies": copies, "repeats": repeats,
                            "file_write_ms": round(statistics.median(file_ms), 3)}
     for row in ROWS:
@@ -148,9 +170,16 @@ def per_test_costs(copies: int, repeats: int) -> dict[str, Any]:
                     "wall_runs_ms": [round(w, 3) for w in walls[row]]}
     empty, scenario, fixtures = out["empty"], out["scenario"], out["fixtures"]
     out["fixture_overhead"] = {k: round(fixtures[k] - empty[k], 3) for k in ("wall_ms", "cpu_ms")}
-    out["scenario_over_empty"] = {k: round(scenario[k] / empty[k], 2) if empty[k] > 0 else None
-                                  for k in ("wall_ms", "cpu_ms")}
+    out["scenario_over_empty"] = _ratio(scenario, empty)
+    if "empty, results on tmpfs" in out:
+        out["scenario_over_empty_tmpfs"] = _ratio(out["scenario, results on tmpfs"],
+                                                  out["empty, results on tmpfs"])
     return out
+
+
+def _ratio(over: dict[str, Any], under: dict[str, Any]) -> dict[str, float | None]:
+    return {k: round(over[k] / under[k], 2) if under[k] > 0 else None
+            for k in ("wall_ms", "cpu_ms")}
 
 
 if __name__ == "__main__":  # python -m benchmarks.per_test [copies] [repeats]
