@@ -45,9 +45,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "tests" / "scenarios" / "test_cancel_before_pay.py"
 KINDS = ("empty", "fixtures", "scenario")
-# Each row: (kind of test, allure on). The project's addopts turn allure on.
-# Where allure writes: "disk" (reports/allure-results, as the project's addopts
-# say), "ram" (a folder on tmpfs) or "off" (no --alluredir).
+# Each row: (kind of test, where allure writes): "disk" (reports/allure-results,
+# as the project's addopts say), "ram" (a folder on tmpfs) or "off" (no allure).
 RAM_DIR = Path("/dev/shm")
 ROWS = {"empty": ("empty", "disk"), "fixtures": ("fixtures", "disk"),
         "scenario": ("scenario", "disk"), "scenario, allure off": ("scenario", "off")}
@@ -59,7 +58,6 @@ if RAM_DIR.is_dir() and os.access(RAM_DIR, os.W_OK):
 PLUGIN_ARGS = ("-p", "no:cacheprovider", "-p", "no:hypothesispytest", "-p", "no:schemathesis",
                "-p", "no:anyio", "--junitxml=reports/junit.xml")
 ALLURE_ARGS = ("--alluredir=reports/allure-results", "--clean-alluredir")
-RAM_ALLURE_ARGS = ("--clean-alluredir",)  # with --alluredir=<a folder on tmpfs>
 # The rest of the project's pytest configuration, so a test here costs what it
 # costs in the suite (pytest-timeout's backstop included).
 PROJECT_INI = """[pytest]
@@ -110,7 +108,7 @@ def run_child(project: Path, allure: str = "disk") -> Run:
     if allure == "disk":
         args += ALLURE_ARGS
     elif allure == "ram":
-        args += [f"--alluredir={RAM_DIR / 'sknpay-per-test' / project.name}", *RAM_ALLURE_ARGS]
+        args += [f"--alluredir={RAM_DIR / 'sknpay-per-test' / project.name}", "--clean-alluredir"]
     # The test file by name, as the project's testpaths do: collection never
     # walks the results an earlier run left in reports/.
     args += [f"test_{project.name.rpartition('-')[0]}.py"]
