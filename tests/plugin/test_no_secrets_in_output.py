@@ -58,7 +58,7 @@ def test_webhook_deadline(monkeypatch, sknpay_mock, sknpay_api, sknpay_webhooks)
     monkeypatch.setattr(sknpay_mock.app.outbox, "delay", 3.0)
     payment = sknpay_api.create_payment({"amount": 100, "currency": "USD"}).json()
     sknpay_api.cancel_payment(payment["id"])
-    sknpay_webhooks.wait_for("payment.canceled", payment["id"], timeout=0.2)
+    sknpay_webhooks.wait_for("payment.canceled", payment["id"], timeout=0.05)
 
 
 @pytest.fixture
@@ -106,7 +106,7 @@ def test_a_revealed_secret_in_locals_output_logs_and_properties(sknpay_settings,
 
 
 def test_transport_failure(broken_url, sknpay_settings, sknpay_redactor, sknpay_reporter):
-    client = SknPayClient(broken_url, sknpay_settings.api_key, timeout=0.3,
+    client = SknPayClient(broken_url, sknpay_settings.api_key, timeout=0.1,
                           redactor=sknpay_redactor)
     client.add_observer(sknpay_reporter.attach_exchange)
     try:

@@ -36,7 +36,9 @@ def proxy() -> Iterator[tuple[str, list[dict[str, Any]]]]:
 
     # werkzeug's server: cheroot refuses absolute-form targets unless it is a proxy.
     server = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    # A short poll: shutdown() waits for it (werkzeug's default is 0.5 s).
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.02},
+                              daemon=True)
     thread.start()
     yield f"http://127.0.0.1:{server.port}", seen
     server.shutdown()
