@@ -162,11 +162,36 @@ def leaks(texts: dict[str, str]) -> dict[str, int]:
     return {where: n for where, n in counts.items() if n}
 
 
+# A logging handler of the user's own, beside pytest's: it gets the masked
+# records too (the plugin masks each record as it is made).
+USER_HANDLER = '''
+import logging
+import pathlib
+
+_handler = None
+
+
+def pytest_configure(config):
+    global _handler
+    reports = pathlib.Path(str(config.rootpath)) / "reports"
+    reports.mkdir(exist_ok=True)
+    _handler = logging.FileHandler(reports / "user-handler.log", encoding="utf-8")
+    _handler.setFormatter(logging.Formatter("%(levelname)s %(name)s %(message)s"))
+    logging.getLogger().addHandler(_handler)
+
+
+def pytest_unconfigure(config):
+    logging.getLogger().removeHandler(_handler)
+    _handler.close()
+'''
+
+
 @pytest.fixture
 def canary(pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch) -> pytest.Pytester:
     monkeypatch.setenv("SKNPAY_API_KEY", KEY)
     monkeypatch.setenv("SKNPAY_WEBHOOK_SECRET", WHSEC)
     pytester.makepyfile(test_scenario=SCENARIO.read_text(encoding="utf-8"), test_paths=PATHS)
+    pytester.makeconftest(USER_HANDLER)
     return pytester
 
 
@@ -177,6 +202,7 @@ def test_no_failure_path_shows_a_secret_on_the_mock(canary: pytest.Pytester, sty
     result.assert_outcomes(**MOCK_OUTCOMES)
     assert "test_transport_failure" in texts["stdout"]
     assert any(p.endswith("-result.json") for p in texts) and "reports/run.log" in texts
+    assert "WARNING user.code logged: " in texts["reports/user-handler.log"]
     assert leaks(texts) == {}, "the canary leaked (occurrences per output)"
 
 

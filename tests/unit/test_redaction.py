@@ -1,5 +1,8 @@
 from __future__ import annotations
 
+import logging
+
+from sknpay_harness.plugin.redacting import RedactingRecordFactory
 from sknpay_harness.redaction import MASK, Redactor
 
 
@@ -27,3 +30,23 @@ def test_contains_secret():
     assert r.contains_secret("x s3cr3t y")
     assert r.contains_secret("whsec_abc")
     assert not r.contains_secret("nothing here")
+
+
+def test_log_records_are_masked_as_made_and_the_factory_is_put_back():
+    original = logging.getLogRecordFactory()
+    log = logging.getLogger("user.code")
+    try:
+        outer = RedactingRecordFactory.install(Redactor(["s3cr3t-one"]))
+        inner = RedactingRecordFactory.install(Redactor(["s3cr3t-two"]))
+        record = log.makeRecord("user.code", logging.WARNING, __file__, 1, "got %s and %s",
+                                ("s3cr3t-one", "s3cr3t-two"), None)
+        assert record.getMessage() == f"got {MASK} and {MASK}"
+        outer.uninstall()  # out of order: the inner one still wraps it, so it only stops
+        assert logging.getLogRecordFactory() is inner
+        inner.uninstall()  # puts back what it found: the stopped outer one
+        assert logging.getLogRecordFactory() is outer
+        record = log.makeRecord("user.code", logging.WARNING, __file__, 1, "%s",
+                                ("s3cr3t-one",), None)
+        assert record.getMessage() == "s3cr3t-one"
+    finally:
+        logging.setLogRecordFactory(original)

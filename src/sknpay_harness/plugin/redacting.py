@@ -4,17 +4,18 @@ Secrets are a type (settings.Secret), so harness code never puts one in a
 message or a traceback local. Behind that, every test and collection report
 goes through the Redactor before anyone reads it (terminal, junit, xdist,
 allure), whatever tb style, ``-l`` or ``-vv`` made it. Live logs and
-``--log-file`` are written as records come, not through a report, so
-pytest's logging handlers get a redacting filter; and allure records a
-step's failure while the test runs, so each allure result is redacted again
-just before allure-commons writes it.
+``--log-file`` are written as records come, not through a report, so each
+log record is masked as it is made (logging's record factory, a public hook:
+every handler, pytest's and the user's own, sees only the masked text); and
+allure records a step's failure while the test runs, so each allure result
+is redacted again just before allure-commons writes it.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
-from collections.abc import Generator
+from collections.abc import Callable, Generator
 from typing import Any
 
 import allure_commons
@@ -25,6 +26,7 @@ from .state import settings_key
 
 _redactor_key = pytest.StashKey[Redactor]()
 _allure_key = pytest.StashKey["AllureResultRedaction"]()
+_records_key = pytest.StashKey["RedactingRecordFactory"]()
 
 
 @pytest.hookimpl(wrapper=True, trylast=True)
@@ -53,22 +55,21 @@ def pytest_make_collect_report(collector: pytest.Collector) -> Generator[None, A
 
 def pytest_sessionstart(session: pytest.Session) -> None:
     """Live logs (``log_cli``) and ``--log-file`` are written as records come,
-    not through a report: mask them on pytest's logging handlers themselves."""
+    not through a report: mask each record as it is made."""
     redactor = report_redactor(session.config)
-    logging_plugin = session.config.pluginmanager.get_plugin("logging-plugin")
-    if redactor is None or logging_plugin is None:
+    if redactor is None:
         return
-    masking = RedactingFilter(redactor)
-    for name in ("log_cli_handler", "log_file_handler", "caplog_handler", "report_handler"):
-        handler = getattr(logging_plugin, name, None)
-        if isinstance(handler, logging.Handler):
-            handler.addFilter(masking)
+    session.config.stash[_records_key] = RedactingRecordFactory.install(redactor)
     session.config.stash[_allure_key] = AllureResultRedaction(redactor)
     allure_commons.plugin_manager.register(session.config.stash[_allure_key])
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:
-    # allure-commons' plugin manager is process-wide: leave it as found.
+    # logging's record factory and allure-commons' plugin manager are
+    # process-wide: leave them as found.
+    if _records_key in config.stash:
+        config.stash[_records_key].uninstall()
+        del config.stash[_records_key]
     if _allure_key in config.stash:
         allure_commons.plugin_manager.unregister(config.stash[_allure_key])
         del config.stash[_allure_key]
@@ -94,21 +95,44 @@ class AllureResultRedaction:
         yield
 
 
-class RedactingFilter(logging.Filter):
-    """Replaces a record's message with its redacted text when it holds a secret."""
+class RedactingRecordFactory:
+    """logging's record factory, wrapped: a record whose message holds a secret
+    gets the redacted text as its message, and a record with an exception gets
+    its redacted traceback text, before any handler sees it."""
 
-    def __init__(self, redactor: Redactor) -> None:
-        super().__init__()
-        self._redactor = redactor
+    def __init__(self, redactor: Redactor, inner: Callable[..., logging.LogRecord]) -> None:
+        self._redactor, self._inner, self.active = redactor, inner, True
 
-    def filter(self, record: logging.LogRecord) -> bool:
+    @classmethod
+    def install(cls, redactor: Redactor) -> RedactingRecordFactory:
+        factory = cls(redactor, logging.getLogRecordFactory())
+        logging.setLogRecordFactory(factory)
+        return factory
+
+    def uninstall(self) -> None:
+        """Put back the factory found, unless another has wrapped this one since:
+        then only stop masking (unwrapping would drop theirs)."""
+        self.active = False
+        if logging.getLogRecordFactory() is self:
+            logging.setLogRecordFactory(self._inner)
+
+    def __call__(self, *args: Any, **kwargs: Any) -> logging.LogRecord:
+        record = self._inner(*args, **kwargs)
+        if self.active:
+            _mask_record(record, self._redactor)
+        return record
+
+
+def _mask_record(record: logging.LogRecord, redactor: Redactor) -> None:
+    try:
         message = record.getMessage()
-        if self._redactor.contains_secret(message):
-            record.msg, record.args = self._redactor.text(message), ()
-        if record.exc_info and not record.exc_text:
-            # Formatted once here, so every handler prints the redacted text.
-            record.exc_text = self._redactor.text(logging.Formatter().formatException(record.exc_info))
-        return True
+    except Exception:  # a bad format: the handler reports it, and its report is redacted
+        return
+    if redactor.contains_secret(message):
+        record.msg, record.args = redactor.text(message), ()
+    if record.exc_info and not record.exc_text:
+        # Formatted once here, so every handler prints the redacted text.
+        record.exc_text = redactor.text(logging.Formatter().formatException(record.exc_info))
 
 
 def redact_report(report: pytest.TestReport | pytest.CollectReport, redactor: Redactor) -> None:
