@@ -154,9 +154,11 @@ class SandboxTarget:
 
     name = "sandbox"
 
-    def __init__(self, settings: Settings, listener_url: str) -> None:
+    def __init__(self, settings: Settings, endpoint: str) -> None:
+        """``endpoint``: what the dashboard's webhook endpoint must reach, as a
+        message names it (this listener, or the xdist relay in front of it)."""
         self.api_url = settings.base_url.rstrip("/")
-        self.listener_url = listener_url
+        self.endpoint = endpoint
 
     def nothing_more_coming(self) -> str | None:
         return None
@@ -166,6 +168,6 @@ class SandboxTarget:
 
     def describe_deliveries(self, payment_id: str) -> str:
         return (f"the SKN Pay dashboard, Settings -> Webhooks -> your endpoint's delivery log, "
-                f"for payment {payment_id}; the endpoint's URL must reach this listener "
-                f"({self.listener_url}) through your tunnel, and be signed with the secret in "
+                f"for payment {payment_id}; the endpoint's URL must reach {self.endpoint} "
+                f"through your tunnel, and be signed with the secret in "
                 f"SKNPAY_WEBHOOK_SECRET")

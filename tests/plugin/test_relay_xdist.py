@@ -46,6 +46,12 @@ def test_a_forged_delivery_through_the_relay(sknpay_api, sknpay_webhooks):
                         headers={{signing.HEADER: signing.sign(body, "whsec_forger", time.time())}})
     assert answer.status_code == 400, answer.text  # the worker's verdict, passed back
     sknpay_webhooks.wait_for("payment.canceled", payment["id"])
+
+
+def test_where_to_look_names_the_relays_port_not_the_workers(sknpay_session_target):
+    # A failed wait says the dashboard's endpoint must reach this URL: the relay's.
+    where = sknpay_session_target.describe_deliveries("plink_x")
+    assert f"must reach the xdist relay (http://127.0.0.1:{{PORT}})," in where, where
 """
 
 # Two tests on two workers: xdist deals them one each. The first makes a
@@ -111,7 +117,7 @@ def test_both_workers_get_their_events_and_duplicates_and_noise_count_once(
     result = pytester.runpytest_subprocess(
         "-p", "no:cacheprovider", "-n", "2", "--dist", "load", "--junitxml", "junit.xml",
         "--sknpay-linger", "1")
-    result.assert_outcomes(passed=4, failed=1)
+    result.assert_outcomes(passed=5, failed=1)
     cases = ElementTree.parse(pytester.path / "junit.xml").getroot().iter("testcase")
     workers = {p.get("value") for case in cases for p in case.iter("property")}
     assert workers == {"gw0", "gw1"}, "each worker should have waited for its own events"

@@ -76,6 +76,15 @@ def bound_listener(config: pytest.Config) -> WebhookListener:
     return config.stash[listener_key]
 
 
+def webhook_endpoint(config: pytest.Config) -> str:
+    """What SKN Pay must deliver this run's webhooks to, as a message names it:
+    the controller's relay under xdist with a fixed port, else this listener."""
+    relay = parallel.relay_address(config)
+    if relay is not None:
+        return f"the xdist relay ({relay.public_url}), which forwards to each worker's listener"
+    return f"this listener ({bound_listener(config).url})"
+
+
 def finish(config: pytest.Config) -> WebhookRelay | None:
     """On the controller, once every worker is done: stop the relay and return it
     (its counts are final), or None if there is none."""

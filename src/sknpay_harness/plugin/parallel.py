@@ -32,10 +32,12 @@ _INPUT_KEY = "sknpay"
 
 @dataclass(frozen=True)
 class RelayAddress:
-    """Where a worker registers its payments (the controller's relay)."""
+    """Where a worker registers its payments (the controller's relay), and the
+    relay's public URL, where SKN Pay delivers for every worker."""
 
     control_url: str
     token: str
+    public_url: str
 
 
 def is_worker(config: pytest.Config) -> bool:
@@ -60,7 +62,8 @@ def configure_node(node: Any, settings: Settings, relay: WebhookRelay | None) ->
     """pytest_configure_node (controller): what every worker needs from us."""
     data: dict[str, Any] = {"run_id": settings.run_id}
     if relay is not None:
-        data["relay"] = {"control_url": relay.control_url, "token": relay.token}
+        data["relay"] = {"control_url": relay.control_url, "token": relay.token,
+                         "public_url": relay.url}
     node.workerinput[_INPUT_KEY] = data
 
 
@@ -71,7 +74,7 @@ def _from_controller(config: pytest.Config) -> dict[str, Any]:
 
 def relay_address(config: pytest.Config) -> RelayAddress | None:
     relay = _from_controller(config).get("relay")
-    return RelayAddress(relay["control_url"], relay["token"]) if relay else None
+    return RelayAddress(relay["control_url"], relay["token"], relay["public_url"]) if relay else None
 
 
 def worker_settings(config: pytest.Config, settings: Settings) -> Settings:

@@ -22,7 +22,7 @@ from ..recording import Recorder
 from ..reporting import Reporter
 from ..settings import Settings
 from ..targets import EmbeddedMockTarget, SandboxTarget, Target
-from .binding import bound_listener
+from .binding import bound_listener, webhook_endpoint
 from .state import DELIVERIES_KEPT, RunLog, recorder_key, reporter_of, run_log_key, settings_key
 from .views import TestWebhooks
 
@@ -120,7 +120,7 @@ class HarnessSession:
 
     def _start_target(self, started: ExitStack) -> Target:
         if self.sandbox:
-            return SandboxTarget(self.settings, self.listener.url)
+            return SandboxTarget(self.settings, webhook_endpoint(self.config))
         mock = EmbeddedMockTarget(self.settings, self.listener.url, on_idle=self.inbox.notify)
         mock.start()
         started.callback(mock.stop)
