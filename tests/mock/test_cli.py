@@ -53,6 +53,7 @@ def test_help_documents_every_option(run_cli):
     (["--webhook-url", "http://127.0.0.1:9/hook"], "needs a signing secret"),
     (["--webhook-url", "ftp://x"], "is not an http(s) URL"),
     (["--extra-field", "status=1"], "'status' is a field the API already sends"),
+    (["--extra-field", "payment_id"], "'payment_id' is a field the API already sends"),
     (["--extra-field", "Risk Score"], "the field name must be lower-case letters"),
     (["--extra-field", "risk_score=high"], "the value after = must be JSON"),
 ])
@@ -126,7 +127,7 @@ def test_fail_first_answers_503_once_and_changes_nothing(mock_process):
     assert "[injected fault: 503]" in mock.log()
 
 
-def test_extra_field_is_in_every_payment_event_and_error():
+def test_extra_field_is_in_every_payment_refund_event_and_error():
     """--extra-field: a field the schemas do not know, in each object the API returns
     (the rehearsal uses it so contract drift is reported and tolerated)."""
     inbox = WebhookInbox([SECRET])
@@ -143,11 +144,16 @@ def test_extra_field_is_in_every_payment_event_and_error():
             inbox.track(created["id"])
             canceled = client.post(f"/payments/{created['id']}/cancel").json()
             error = client.get("/payments/plink_NoSuchPayment").json()
+            paid = client.post("/payments", json={"amount": 500, "currency": "USD"}).json()
+            httpx.post(f"{mock.url}/pay/{paid['id']}", data={"card_number": "4111 1111 1111 1111"})
+            refund = client.post("/refunds", json={"payment_id": paid["id"]}).json()
         event = inbox.wait_for("payment.canceled", created["id"], timeout=10).body
     finally:
         mock.stop()
         listener.stop()
-    for where, body in (("create", created), ("cancel", canceled), ("error", error),
-                        ("event", event), ("event data.object", event["data"]["object"])):
+    for where, body in (("create", created), ("cancel", canceled), ("refund", refund),
+                        ("error", error), ("event", event),
+                        ("event data.object", event["data"]["object"])):
         assert (body.get("risk_score"), body.get("region")) == (12, "extra"), (where, body)
     assert canceled["status"] == "canceled" and error["error"]["code"] == "resource_missing"
+    assert refund["object"] == "refund" and refund["payment_id"] == paid["id"]

@@ -209,7 +209,7 @@ class MockApp:
             tenant.refunds[refund.id] = refund
             view = self._view(payment, request)
         self.emit(tenant, "payment.refunded", view)
-        return _json(200, refund.view())
+        return _json(200, self.breaks.refund_view(refund.view()))
 
     def page(self, request: Request, payment_id: str) -> Response:
         payment = self._page_payment(payment_id)

@@ -33,6 +33,9 @@ class ContractBreak:
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         return view
 
+    def refund_view(self, view: dict[str, Any]) -> dict[str, Any]:
+        return view
+
     def answer(self, endpoint: str, view: dict[str, Any]) -> dict[str, Any]:
         """The payment object one endpoint ("create", "retrieve", "cancel") answers."""
         return view
@@ -639,7 +642,7 @@ class RedeliverEvents(ContractBreak):
 class ExtraFields(ContractBreak):
     """Not a break, and not in BREAKS (it takes names and values): every object
     the API returns (each payment, also as an event's ``data.object``; each
-    event envelope; each error body) carries fields the schemas do not know,
+    refund; each event envelope; each error body) carries fields the schemas do not know,
     as a newer API version would. The suite passes and reports them as contract
     drift; --sknpay-strict-contract fails on them. ``sknpay-mock --extra-field``."""
 
@@ -657,6 +660,9 @@ class ExtraFields(ContractBreak):
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         return {**view, **self.fields}
 
+    def refund_view(self, view: dict[str, Any]) -> dict[str, Any]:
+        return {**view, **self.fields}
+
     def event(self, event: dict[str, Any]) -> dict[str, Any]:
         return {**event, **self.fields}
 
@@ -664,12 +670,13 @@ class ExtraFields(ContractBreak):
         return status, ({**body, **self.fields} if isinstance(body, dict) else body)
 
 
-# Fields a payment, an event or an error body already has: an extra field may not
-# take one of these names (it would change the object instead of adding to it).
+# Fields a payment, a refund, an event or an error body already has: an extra field
+# may not take one of these names (it would change the object instead of adding to it).
 RESERVED_FIELDS = frozenset({
     "id", "object", "amount", "currency", "description", "status", "url", "metadata",
     "customer_email", "customer_name", "success_url", "cancel_url", "livemode", "created",
     "canceled_at", "last_payment_error", "amount_refunded", "type", "data", "error",
+    "payment_id",
 })
 
 
@@ -738,6 +745,11 @@ class BreakSet:
     def payment_view(self, view: dict[str, Any]) -> dict[str, Any]:
         for b in self._active:
             view = b.payment_view(view)
+        return view
+
+    def refund_view(self, view: dict[str, Any]) -> dict[str, Any]:
+        for b in self._active:
+            view = b.refund_view(view)
         return view
 
     def answer(self, endpoint: str, view: dict[str, Any]) -> dict[str, Any]:

@@ -177,7 +177,8 @@ def build_parser() -> argparse.ArgumentParser:
     server.add_argument("--extra-field", dest="extra_fields", action="append", default=[],
                         type=_extra_field, metavar="NAME[=JSON]",
                         help="add a field the contract's schemas do not know to every payment, "
-                             "event and error body, as a newer API version would (repeatable; "
+                             "refund, event and error body, as a newer API version would "
+                             "(repeatable; "
                              "the value defaults to \"extra\"): the harness must pass and report "
                              "it as contract drift")
     server.add_argument("--link-lifetime", type=_seconds, default=24 * 3600.0, metavar="SECONDS",
