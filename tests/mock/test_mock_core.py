@@ -159,8 +159,10 @@ def test_unknown_routes_and_methods_answer_json(http):
     assert r.status_code == 405 and r.json()["error"]["code"] == "method_not_allowed"
 
 
-def test_unknown_break_names_are_refused_with_the_known_list():
-    with pytest.raises(ValueError, match=r"unknown contract break.*known: "):
+def test_unknown_break_names_are_refused_with_the_near_miss():
+    with pytest.raises(ValueError, match=r"'status_canceled' \(did you mean status_cancelled\?\)"):
+        BreakSet(["status_canceled"])
+    with pytest.raises(ValueError, match=r"'nope' \(no close match\).*docs/contract.md"):
         BreakSet(["nope"])
 
 

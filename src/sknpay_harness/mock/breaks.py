@@ -731,10 +731,7 @@ class BreakSet:
 
     def set(self, names: Iterable[str]) -> None:
         names = list(names)
-        unknown = [n for n in names if n not in BREAKS]
-        if unknown:
-            raise ValueError(f"unknown contract break(s) {', '.join(unknown)}; "
-                             f"known: {', '.join(sorted(BREAKS))}")
+        check_break_names(names)
         self._named = [BREAKS[n]() for n in names]
         self._active = self._named + self._extras
 
