@@ -13,6 +13,7 @@ import pytest
 
 from sknpay_harness import WebhookInbox, WebhookListener
 from sknpay_harness.mock.cli import LineLog, build, build_parser, main
+from sknpay_harness.mock.payments import TEST_CARD
 
 KEY = "sk_test_cli_key_0123456789"
 SECRET = "whsec_cli_secret_0123456789"
@@ -145,7 +146,7 @@ def test_extra_field_is_in_every_payment_refund_event_and_error():
             canceled = client.post(f"/payments/{created['id']}/cancel").json()
             error = client.get("/payments/plink_NoSuchPayment").json()
             paid = client.post("/payments", json={"amount": 500, "currency": "USD"}).json()
-            httpx.post(f"{mock.url}/pay/{paid['id']}", data={"card_number": "4111 1111 1111 1111"})
+            httpx.post(f"{mock.url}/pay/{paid['id']}", data={"card_number": TEST_CARD})
             refund = client.post("/refunds", json={"payment_id": paid["id"]}).json()
         event = inbox.wait_for("payment.canceled", created["id"], timeout=10).body
     finally:
