@@ -9,6 +9,7 @@ worker sends :meth:`RunLog.as_data` to the controller, which folds it in with
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -17,7 +18,9 @@ from typing import Any
 
 from .client import Exchange
 from .ledger import CleanupResult
+from .redaction import Redactor
 
+RUN_SUMMARY_FILE = "sknpay-run.json"
 DELIVERIES_KEPT = 500  # delivery records in the run summary file; the counters count all
 IGNORED_SHOWN = 20
 
@@ -87,6 +90,17 @@ class RunLog:
                 "cleanup": [vars(r) for r in self.cleanup],
                 "recordings": [str(path) for path in self.recordings],
             }
+
+    def write_summary(self, folder: Path, run_id: str, redactor: Redactor) -> Path:
+        """The sandbox run's summary file: waits, retries, every delivery incl.
+        ignored ones, clean-up; redacted once more as a whole."""
+        report = {"target": "sandbox", "run_id": run_id, **self.as_report()}
+        path = folder / RUN_SUMMARY_FILE
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(redactor.text(json.dumps(report, indent=2, default=str)) + "\n",
+                        encoding="utf-8")
+        self.summary_file = path
+        return path
 
     def as_data(self) -> dict[str, Any]:
         """Plain data for another process (an xdist worker's to its controller)."""

@@ -3,14 +3,12 @@ terminal summary."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ..contract import Contract
-from ..redaction import Redactor
 from ..runlog import RunLog, summary_lines
 from ..settings import KNOBS
 from . import binding, parallel
@@ -20,7 +18,6 @@ from .state import contract_key, reporter_of, run_log_key, settings_key
 # The per-test timeout (pytest-timeout) sits this far above the webhook wait,
 # so a wait fails with its own message first; the timeout is only a backstop.
 TIMEOUT_GRACE_SECONDS = 30.0
-RUN_SUMMARY_FILE = "sknpay-run.json"
 # Registered by the plugin, so a project using the harness gets them (and
 # --strict-markers passes) without listing them in its own ini.
 MARKERS = (
@@ -119,21 +116,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def _write_run_summary(session: pytest.Session) -> None:
-    """On the sandbox target, write the run summary next to junit.xml
-    (``sknpay-run.json``): waits, retries, every delivery incl. ignored ones, clean-up."""
+    """On the sandbox target, the run summary next to junit.xml (``sknpay-run.json``)."""
     config = session.config
     xmlpath = getattr(config.option, "xmlpath", None)
-    if settings_key not in config.stash or not xmlpath or hasattr(config, "workerinput"):
+    if settings_key not in config.stash or not xmlpath or parallel.is_worker(config):
         return
-    settings, log = config.stash[settings_key], config.stash[run_log_key]
-    if settings.target != "sandbox":
-        return
-    report = {"target": settings.target, "run_id": settings.run_id, **log.as_report()}
-    text = Redactor(settings.secrets()).text(json.dumps(report, indent=2, default=str))
-    path = Path(xmlpath).parent / RUN_SUMMARY_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + "\n", encoding="utf-8")
-    log.summary_file = path
+    settings = config.stash[settings_key]
+    if settings.target == "sandbox":
+        config.stash[run_log_key].write_summary(Path(xmlpath).parent, settings.run_id,
+                                                reporter_of(config).redactor)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
