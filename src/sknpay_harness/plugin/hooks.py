@@ -10,7 +10,6 @@ import pytest
 
 from ..contract import Contract
 from ..runlog import RunLog, summary_lines
-from ..settings import KNOBS
 from . import binding, parallel
 from .options import settings_from_config
 from .state import contract_key, reporter_of, run_log_key, settings_key
@@ -61,29 +60,7 @@ def pytest_testnodedown(node: Any, error: object) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    s = config.stash[settings_key]
-    breaks = ",".join(s.mock_breaks) or "none"
-    lines = [
-        f"sknpay: target={s.target} webhook_timeout={s.webhook_timeout:g}s "
-        f"request_timeout={s.request_timeout:g}s strict_contract={s.strict_contract} "
-        f"mock_breaks={breaks}"
-    ]
-    relay = " (relay to the xdist workers)" if binding.relay_key in config.stash else ""
-    if s.target == "sandbox":
-        lines.append(f"sknpay: sandbox base_url={s.base_url} run_id={s.run_id} "
-                     f"listener={s.webhook_host}:{s.webhook_port}{relay} retries={s.retries} "
-                     f"record={s.record}")
-    given = [f"{k.name}={'[set]' if k.secret else _shown(getattr(s, k.name))} "
-             f"({s.sources[k.name]})" for k in KNOBS if s.sources.get(k.name, "default") != "default"]
-    if given:
-        lines.append("sknpay: not default: " + ", ".join(given))
-    return lines
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, tuple):
-        return ",".join(map(str, value)) or "none"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return config.stash[settings_key].header_lines(relay=binding.relay_key in config.stash)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
