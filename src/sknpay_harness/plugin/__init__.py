@@ -1,7 +1,8 @@
 """The SKN Pay harness pytest plugin, loaded through the ``pytest11`` entry point.
 
-It only wires the library: options and hooks in ``hooks``/``options``,
-fixtures in ``fixtures`` (views over ``session``); reports and logs are
+It only wires the library (:class:`sknpay_harness.harness.Harness` does the
+work): options and hooks in ``hooks``/``options``, fixtures in ``fixtures``
+(views over one Harness); reports and logs are
 redacted in ``redacting``, and a failure names its symptom first in
 ``failures``. The ``allure_*`` modules shape the allure results. Each of those
 is a plugin of its own, registered through ``pytest_plugins``.
@@ -10,15 +11,12 @@ is a plugin of its own, registered through ``pytest_plugins``.
 
 from .fixtures import (
     sknpay_api,
-    sknpay_client,
     sknpay_contract,
-    sknpay_inbox,
+    sknpay_harness,
     sknpay_listener,
     sknpay_mock,
     sknpay_redactor,
     sknpay_reporter,
-    sknpay_session,
-    sknpay_session_target,
     sknpay_settings,
     sknpay_target,
     sknpay_webhooks,
@@ -54,17 +52,13 @@ __all__ = [
     "pytest_sessionfinish",
     "pytest_terminal_summary",
     "pytest_testnodedown",
-    "pytest_unconfigure",
     "sknpay_api",
-    "sknpay_client",
     "sknpay_contract",
-    "sknpay_inbox",
+    "sknpay_harness",
     "sknpay_listener",
     "sknpay_mock",
     "sknpay_redactor",
     "sknpay_reporter",
-    "sknpay_session",
-    "sknpay_session_target",
     "sknpay_settings",
     "sknpay_target",
     "sknpay_webhooks",
