@@ -18,6 +18,7 @@ from typing import Any
 
 from .client import Exchange, SknPayClient
 from .errors import SknPayHarnessError
+from .operations import CREATE_PAYMENT
 
 RUN_TAG = "harness_run"
 TEST_TAG = "harness_test"
@@ -66,7 +67,7 @@ class PaymentLedger:
         if not body or not isinstance(payment_id, str):
             return
         status = str(body.get("status", "?"))
-        created = exchange.method == "POST" and exchange.url.rstrip("/").endswith("/payments")
+        created = exchange.operation == CREATE_PAYMENT.name
         with self._lock:
             entry = self._entries.get(payment_id)
             if entry is None and created:

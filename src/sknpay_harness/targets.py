@@ -16,10 +16,10 @@ from .client import BearerKey
 from .mock.app import MockApp, MockConfig, create_app
 from .mock.breaks import BreakSet
 from .mock.clock import OffsetClock
-from .mock.control import CONTROL_PREFIX
 from .mock.outbox import Outbox, RetryPolicy
 from .mock.payments import STATUSES
 from .mock.server import MockServer
+from .operations import CONTROL_PREFIX
 from .settings import Settings
 from .tls import shared_ssl_context
 
