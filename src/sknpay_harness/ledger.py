@@ -80,10 +80,6 @@ class PaymentLedger:
         if created and self._on_created is not None:
             self._on_created(payment_id)
 
-    def payment_ids(self) -> list[str]:
-        with self._lock:
-            return list(self._entries)
-
     def open_payments(self) -> list[Entry]:
         with self._lock:
             return [Entry(e.payment_id, e.status, e.test)

@@ -15,7 +15,7 @@ import httpx
 from .client import BearerKey
 from .mock.app import MockApp, MockConfig, create_app
 from .mock.breaks import BreakSet
-from .mock.clock import OffsetClock
+from .mock.clock import SystemClock
 from .mock.outbox import Outbox, RetryPolicy
 from .mock.payments import STATUSES
 from .mock.server import MockServer
@@ -61,7 +61,7 @@ class EmbeddedMockTarget:
             raise ValueError("the embedded mock needs an API key and webhook secret")
         self.breaks = BreakSet(settings.mock_breaks)
         self.session_breaks = tuple(settings.mock_breaks)
-        clock = OffsetClock()
+        clock = SystemClock()
         # The mock is the other end of the wire: it holds the values in clear,
         # as SKN Pay does, in its own threads.
         outbox = Outbox(settings.webhook_secret.reveal(), clock=clock.now, breaks=self.breaks,
