@@ -1,7 +1,8 @@
 """The mock SKN Pay API as a WSGI app, built by a factory over explicit state.
 
 Routes under ``/api/v1`` follow the known wire format (see
-shared/sknpay-api-notes.md); the hosted page lives at ``/pay/<id>``. Every
+shared/sknpay-api-notes.md); the hosted page lives at ``/pay/<id>``. The
+routes are the operations table's (../operations.py). Every
 handler validates before it changes state, and every error body has the
 Stripe-style shape ``{"error": {"type", "code", "message", "param"}}`` (the
 likely reading; the notes leave string-or-object open). ``/`` is a front page
@@ -23,14 +24,14 @@ from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from ..operations import CONTROL_PREFIX, OPERATIONS
 from . import front, hosted, openapi, payments, reference, refunds
 from .breaks import BreakSet
 from .clock import IdFactory, SystemClock
-from .control import CONTROL_PREFIX, ControlApi
+from .control import ControlApi
 from .outbox import Outbox
 from .store import IdempotentResult, Store, Tenant
 
-API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_IDEMPOTENCY_KEY = 255
 WSGIEnviron = dict[str, Any]
@@ -77,22 +78,16 @@ class MockApp:
         self.request_log_hook: Callable[[Request, Response], None] | None = None
         self._last_host_url = "http://127.0.0.1/"
         self.control = ControlApi(self)
-        self._routes = Map([
-            Rule(f"{API_PREFIX}/payments", endpoint="create", methods=["POST"]),
-            Rule(f"{API_PREFIX}/payments/<payment_id>", endpoint="retrieve", methods=["GET"]),
-            Rule(f"{API_PREFIX}/payments/<payment_id>/cancel", endpoint="cancel", methods=["POST"]),
-            Rule(f"{API_PREFIX}/refunds", endpoint="refund", methods=["POST"]),
-            Rule("/pay/<payment_id>", endpoint="page", methods=["GET"]),
-            Rule("/pay/<payment_id>", endpoint="pay", methods=["POST"]),
-            Rule("/openapi.json", endpoint="openapi", methods=["GET"]),
-            Rule("/", endpoint="front", methods=["GET"]),
-            Rule("/docs", endpoint="docs", methods=["GET"]),
-        ], strict_slashes=False)
+        # Keyed by the operations table's names; ControlApi serves the control ones.
         self._handlers: dict[str, Callable[..., Response]] = {
-            "create": self.create, "retrieve": self.retrieve, "cancel": self.cancel,
-            "refund": self.refund, "page": self.page, "pay": self.pay,
-            "openapi": self.openapi, "front": self.front_page, "docs": self.api_reference,
+            "create_payment": self.create, "retrieve_payment": self.retrieve,
+            "cancel_payment": self.cancel, "create_refund": self.refund,
+            "hosted_page": self.page, "pay_hosted_page": self.pay,
+            "openapi_document": self.openapi, "front_page": self.front_page,
+            "api_reference": self.api_reference,
         }
+        self._routes = Map([Rule(op.rule, endpoint=op.name, methods=[op.method])
+                            for op in OPERATIONS if not op.control], strict_slashes=False)
         self._openapi_document: dict[str, Any] | None = None
         self._openapi: bytes | None = None
         self._docs: str | None = None
