@@ -18,12 +18,10 @@ retry shows in the report.
 from __future__ import annotations
 
 import email.utils
-import functools
 import json
 import math
 import re
 import shlex
-import ssl
 import threading
 import time
 import uuid
@@ -36,7 +34,8 @@ import httpx
 
 from .errors import ContractViolation, TransportError
 from .redaction import MASK, Redactor
-from .settings import Secret
+from .secret import Secret
+from .tls import shared_ssl_context
 
 # httpx imports httpcore on first use. Imported with the plugin instead, it is
 # loaded before any in-process pytester run, which restores sys.modules after
@@ -47,16 +46,6 @@ Pause = Callable[[float], None]
 _BODY_LIMIT = 64 * 1024  # what an Exchange keeps of a body, for reports
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _EXCERPT = 300  # characters of a page quoted in a failure
-
-
-@functools.cache
-def shared_ssl_context() -> ssl.SSLContext:
-    """httpx's own verifying TLS context (its CA bundle, SSL_CERT_FILE and
-    SSL_CERT_DIR honoured), made once per process and shared by every client
-    the harness makes: each new one reads the whole CA bundle again (~35 ms),
-    and a session makes several (the API client, the mock's webhook sender).
-    The environment is read when the first client is made."""
-    return httpx.create_ssl_context()
 
 
 def pause(seconds: float) -> None:

@@ -12,7 +12,7 @@ from typing import Any, Protocol
 
 import httpx
 
-from .client import BearerKey, shared_ssl_context
+from .client import BearerKey
 from .mock.app import MockApp, MockConfig, create_app
 from .mock.breaks import BreakSet
 from .mock.clock import OffsetClock
@@ -21,6 +21,7 @@ from .mock.outbox import Outbox, RetryPolicy
 from .mock.payments import STATUSES
 from .mock.server import MockServer
 from .settings import Settings
+from .tls import shared_ssl_context
 
 # Quick retries inside a test run: a refused delivery is retried 4 times
 # within ~0.15 s in all, not over the minutes a real sender takes. A test

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import limits
-from ..contract import default_schema_dir
+from ..schema_location import default_schema_dir
 from .control import CONTROL_PREFIX, MAX_WAIT_SECONDS, STATE_EVENTS
 from .faults import ROUTE_NAMES
 

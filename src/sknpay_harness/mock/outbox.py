@@ -23,8 +23,8 @@ from typing import Any
 import httpx
 
 from .. import signing
-from ..client import shared_ssl_context
 from ..errors import WaitTimeout
+from ..tls import shared_ssl_context
 from ..waiting import wait_until
 from .breaks import BreakSet
 from .chaos import ChaosPolicy
