@@ -230,7 +230,7 @@ class WebhookInbox:
             return self._reject(method, path, headers, b"", received_at, 413,
                                 f"body of {size} bytes is over the {self.max_body}-byte limit", None)
         lower = {k.lower(): v for k, v in headers.items()}
-        parsed_json, not_json = _try_json(body)
+        parsed_json = _try_json(body)
         hint = _payment_id_of(parsed_json)
         try:
             sig = signing.verify(lower.get(signing.HEADER.lower()), body, self._secrets,
@@ -239,7 +239,8 @@ class WebhookInbox:
             return self._reject(method, path, headers, body, received_at, 400,
                                 f"signature {exc.reason}: {exc}", parsed_json, hint)
         if parsed_json is None:
-            return self._reject(method, path, headers, body, received_at, 400, not_json, None, hint)
+            return self._reject(method, path, headers, body, received_at, 400,
+                                "body is not a JSON object", None, hint)
         event_type = parsed_json.get("type")
         if not isinstance(event_type, str) or not isinstance(parsed_json.get("data"), dict):
             return self._reject(method, path, headers, body, received_at, 400,
@@ -510,15 +511,12 @@ def _settled(settle: Callable[[float], str | None] | None, seconds: float) -> st
         return None
 
 
-def _try_json(body: bytes) -> tuple[dict[str, Any] | None, str]:
-    """The body's JSON object, or None and why not."""
+def _try_json(body: bytes) -> dict[str, Any] | None:
     try:
         value = json.loads(body)
-    except ValueError:  # UnicodeDecodeError included
-        return None, "body is not a JSON object"
-    except RecursionError:  # e.g. b"[" * 100_000: the parser gives up, the delivery is still answered
-        return None, "body is nested too deeply to parse as JSON"
-    return (value, "") if isinstance(value, dict) else (None, "body is not a JSON object")
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply, e.g. b"[" * 100_000
+        return None
+    return value if isinstance(value, dict) else None
 
 
 def _payment_id_of(envelope: dict[str, Any] | None) -> str | None:

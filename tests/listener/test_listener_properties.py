@@ -207,7 +207,17 @@ def test_the_inbox_answers_every_delivery_with_a_reason_and_records_it(record_te
 
     assert _run_given(check, 250, "inbox", record_testsuite_property, seen) >= 200
     assert {ACCEPTED, IGNORED, "signature malformed", "signature mismatch", "signature missing",
-            "body is nested too deeply to parse as JSON"} <= set(seen), seen
+            "body is not a JSON object"} <= set(seen), seen
+
+
+@pytest.mark.parametrize("body", [pytest.param(b"[" * 100_000, id="arrays"),
+                                  pytest.param(b'{"a":' * 100_000, id="objects")])
+def test_a_signed_body_too_deep_for_json_is_answered_not_an_unexpected_error(body):
+    # Before: json.loads raised RecursionError, answered "unexpected error: RecursionError".
+    inbox = WebhookInbox([SECRET], clock=lambda: NOW)
+    status, answer = inbox.handle("POST", "/hook", {signing.HEADER: signing.sign(body, SECRET, NOW)}, body)
+    assert (status, answer) == (400, {"error": "body is not a JSON object"})
+    assert inbox.deliveries()[-1].reason == "body is not a JSON object"
 
 
 # -- over HTTP, with raw header bytes ------------------------------------------------
