@@ -16,7 +16,8 @@ from .errors import (
     WebhookRejected,
 )
 from .harness import Harness
-from .listener import Delivery, ReceivedEvent, WebhookInbox, WebhookListener
+from .inbox import Delivery, ReceivedEvent, WebhookInbox
+from .listener import WebhookListener
 from .redaction import Redactor
 from .settings import KNOBS, Settings
 from .signing import sign, verify

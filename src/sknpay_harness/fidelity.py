@@ -19,7 +19,7 @@ from typing import Any
 
 from .client import SknPayClient
 from .errors import ContractViolation, SknPayHarnessError
-from .listener import WebhookInbox
+from .inbox import WebhookInbox
 from .recording import Normaliser
 from .redaction import Redactor
 

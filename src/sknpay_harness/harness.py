@@ -23,8 +23,9 @@ from pathlib import Path
 from types import TracebackType
 
 from .client import Exchange, RetryPolicy, SknPayClient, pause
+from .inbox import IGNORED, WebhookInbox
 from .ledger import RUN_TAG, TEST_TAG, PaymentLedger, short_nodeid
-from .listener import IGNORED, WebhookInbox, WebhookListener
+from .listener import WebhookListener
 from .recording import Recorder
 from .redaction import Redactor
 from .reporting import Reporter

@@ -25,8 +25,8 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .client import Exchange
+from .inbox import ReceivedEvent
 from .ledger import RUN_TAG
-from .listener import ReceivedEvent
 from .redaction import Redactor
 
 FORMAT = "sknpay-recording/1"

@@ -50,7 +50,7 @@ import httpx
 from werkzeug.wrappers import Request, Response
 
 from .errors import SknPayHarnessError
-from .listener import IGNORED, MAX_BODY_BYTES, REJECTED, Delivery
+from .inbox import IGNORED, MAX_BODY_BYTES, REJECTED, Delivery
 from .serving import WsgiServer
 from .tls import shared_ssl_context
 

@@ -28,7 +28,7 @@ import allure
 from allure_commons import plugin_manager
 
 from .client import Exchange
-from .listener import Delivery, ReceivedEvent
+from .inbox import Delivery, ReceivedEvent
 from .redaction import Redactor
 from .settings import Settings
 

@@ -14,7 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from .client import Exchange
-from .listener import Delivery, ReceivedEvent, WebhookInbox, WebhookListener
+from .inbox import Delivery, ReceivedEvent, WebhookInbox
+from .listener import WebhookListener
 from .reporting import Reporter
 from .runlog import RunLog, WaitRecord
 from .targets import Target

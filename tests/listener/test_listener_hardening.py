@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from sknpay_harness import WebhookInbox, WebhookListener, signing
-from sknpay_harness.listener import ACCEPTED, DUPLICATE, IGNORED, MAX_BODY_BYTES, REJECTED
+from sknpay_harness.inbox import ACCEPTED, DUPLICATE, IGNORED, MAX_BODY_BYTES, REJECTED
 
 SECRET = "whsec_hardening_test_secret"
 OURS = "plink_MadeByThisRun01"

@@ -27,7 +27,7 @@ from hypothesis import strategies as st
 
 from sknpay_harness import WebhookInbox, WebhookListener, signing
 from sknpay_harness.errors import SignatureError, WebhookRejected
-from sknpay_harness.listener import ACCEPTED, DUPLICATE, IGNORED, REJECTED
+from sknpay_harness.inbox import ACCEPTED, DUPLICATE, IGNORED, REJECTED
 
 SECRET = "whsec_property_test_secret"
 NOW = 1_800_000_000

@@ -18,7 +18,7 @@ import httpx
 import pytest
 
 from sknpay_harness import WebhookInbox, WebhookListener, signing
-from sknpay_harness.listener import ACCEPTED, DUPLICATE, IGNORED, REJECTED
+from sknpay_harness.inbox import ACCEPTED, DUPLICATE, IGNORED, REJECTED
 from sknpay_harness.relay import TOKEN_HEADER, UNFORWARDED, RelayError, RelayRegistration, WebhookRelay
 
 SECRET = "whsec_relay_test_secret"

@@ -27,7 +27,8 @@ from dataclasses import dataclass
 import pytest
 
 from sknpay_harness import signing
-from sknpay_harness.listener import ACCEPTED, DUPLICATE, WebhookInbox, WebhookListener
+from sknpay_harness.inbox import ACCEPTED, DUPLICATE, WebhookInbox
+from sknpay_harness.listener import WebhookListener
 
 SECRET = "whsec_load_0123456789abcdef"
 EVENT_TYPES = ("payment.created", "payment.canceled")  # two events per payment

@@ -13,8 +13,8 @@ from __future__ import annotations
 import threading
 
 from sknpay_harness import SknPayClient, WebhookInbox, WebhookListener
+from sknpay_harness.inbox import ACCEPTED, IGNORED
 from sknpay_harness.ledger import RUN_TAG, PaymentLedger
-from sknpay_harness.listener import ACCEPTED, IGNORED
 from sknpay_harness.mock.app import MockConfig, create_app
 from sknpay_harness.mock.server import MockServer
 

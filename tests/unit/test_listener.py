@@ -11,14 +11,8 @@ import pytest
 
 from sknpay_harness import signing
 from sknpay_harness.errors import WaitTimeout, WebhookRejected
-from sknpay_harness.listener import (
-    ACCEPTED,
-    DUPLICATE,
-    IGNORED,
-    REJECTED,
-    WebhookInbox,
-    WebhookListener,
-)
+from sknpay_harness.inbox import ACCEPTED, DUPLICATE, IGNORED, REJECTED, WebhookInbox
+from sknpay_harness.listener import WebhookListener
 
 SECRET = "whsec_unit_listener"
 NOW = 1_800_000_000.0

@@ -22,7 +22,8 @@ from typing import TypeVar
 
 import pytest
 
-from ..listener import WebhookInbox, WebhookListener
+from ..inbox import WebhookInbox
+from ..listener import WebhookListener
 from ..port_binding import bind_failure, probe_host
 from ..redaction import Redactor
 from ..relay import RelayRegistration, WebhookRelay

@@ -19,7 +19,7 @@ from typing import Any
 import pytest
 
 from ..contract import UnknownField
-from ..listener import IGNORED
+from ..inbox import IGNORED
 from ..relay import WebhookRelay
 from ..runlog import RunLog
 from ..settings import Settings
