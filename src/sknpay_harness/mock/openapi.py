@@ -80,7 +80,8 @@ def _errors(*statuses: int) -> dict[str, Any]:
     why = {400: "Invalid request (every problem listed in error.message; error.param names "
                 "the first field)", 401: "Missing or invalid API key",
            404: "No such payment for this API key", 409: "Idempotency-Key reused with "
-           "another body", 413: "Body over 1 MiB", 405: "Method not allowed"}
+           "another body", 413: "Body over 1 MiB", 405: "Method not allowed",
+           415: "A body without Content-Type: application/json"}
     return {str(s): {"description": why[s], "content": _json_content(_ref("error"))}
             for s in statuses}
 
@@ -131,7 +132,7 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
                                 "schema": {"type": "string", "maxLength": 255}}],
                 "requestBody": {"required": True,
                                 "content": _json_content(_ref("create-payment-request"))},
-                "responses": {"200": payment_ok, **_errors(400, 401, 409, 413)},
+                "responses": {"200": payment_ok, **_errors(400, 401, 409, 413, 415)},
             }},
             "/api/v1/payments/{payment_id}": {"get": {
                 "operationId": "retrievePayment",
@@ -157,7 +158,7 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
                                 "content": _json_content(_ref("create-refund-request"))},
                 "responses": {"200": {"description": "The refund",
                                       "content": _json_content(_ref("refund"))},
-                              **_errors(400, 401, 404, 413)},
+                              **_errors(400, 401, 404, 413, 415)},
             }},
             "/pay/{payment_id}": {
                 "get": {
