@@ -246,6 +246,26 @@ class Settings:
         for name in ("api_key", "webhook_secret"):
             object.__setattr__(self, name, as_secret(getattr(self, name)))
 
+    def header_lines(self, *, relay: bool = False) -> list[str]:
+        """What the run header says of these settings; never a secret's value.
+        ``relay``: a relay holds the webhook port for the xdist workers."""
+        lines = [
+            f"sknpay: target={self.target} webhook_timeout={self.webhook_timeout:g}s "
+            f"request_timeout={self.request_timeout:g}s strict_contract={self.strict_contract} "
+            f"mock_breaks={','.join(self.mock_breaks) or 'none'}"
+        ]
+        if self.target == "sandbox":
+            lines.append(f"sknpay: sandbox base_url={self.base_url} run_id={self.run_id} "
+                         f"listener={self.webhook_host}:{self.webhook_port}"
+                         f"{' (relay to the xdist workers)' if relay else ''} "
+                         f"retries={self.retries} record={self.record}")
+        given = [f"{k.name}={'[set]' if k.secret else _shown(getattr(self, k.name))} "
+                 f"({self.sources[k.name]})"
+                 for k in KNOBS if self.sources.get(k.name, "default") != "default"]
+        if given:
+            lines.append("sknpay: not default: " + ", ".join(given))
+        return lines
+
     def secrets(self) -> tuple[Secret, ...]:
         return tuple(s for s in (self.api_key, self.webhook_secret) if s)
 
@@ -342,3 +362,9 @@ def _pick(
     if ini_value not in (None, ""):
         return ini_value, f"ini {knob.ini}"
     return knob.default, "default"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return ",".join(map(str, value)) or "none"
+    return f"{value:g}" if isinstance(value, float) else str(value)
