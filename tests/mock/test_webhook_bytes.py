@@ -88,12 +88,13 @@ WRITERS = {
 
 
 @pytest.mark.parametrize("layout", WRITERS)
-def test_a_layout_is_byte_for_byte_what_its_writer_writes(layout):
+def test_a_layout_is_byte_for_byte_what_its_writer_writes(layout, child_env):
     command = WRITERS[layout]
     if shutil.which(command[0]) is None:
         pytest.skip(f"{command[0]} is not installed")
     body = serialise(EVENT, layout)
-    written = subprocess.run(command, input=body, capture_output=True, timeout=30, check=True)
+    written = subprocess.run(command, input=body, capture_output=True, timeout=30, check=True,
+                             env=child_env())
     assert written.stdout == body
 
 
