@@ -16,7 +16,8 @@ from typing import Any
 from sknpay_harness import CREATE_STATUSES, Contract, Redactor, SknPayClient
 from sknpay_harness.harness import Harness
 from sknpay_harness.listener import WebhookInbox, WebhookListener
-from sknpay_harness.settings import Secret, Settings
+from sknpay_harness.secret import Secret
+from sknpay_harness.settings import Settings
 from sknpay_harness.targets import EmbeddedMockTarget
 
 STEPS = ("create", "cancel", "webhook", "page")

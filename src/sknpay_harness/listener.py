@@ -28,8 +28,8 @@ from werkzeug.wrappers import Request, Response
 from . import signing
 from .errors import SignatureError, WaitTimeout, WebhookRejected
 from .redaction import Redactor
+from .secret import Secret
 from .serving import WsgiServer
-from .settings import Secret
 from .waiting import Deadline, wait_until
 
 MAX_BODY_BYTES = 1024 * 1024

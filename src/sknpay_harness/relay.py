@@ -49,10 +49,10 @@ from typing import Any
 import httpx
 from werkzeug.wrappers import Request, Response
 
-from .client import shared_ssl_context
 from .errors import SknPayHarnessError
 from .listener import IGNORED, MAX_BODY_BYTES, REJECTED, Delivery
 from .serving import WsgiServer
+from .tls import shared_ssl_context
 
 log = logging.getLogger(__name__)
 
