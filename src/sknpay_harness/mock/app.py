@@ -15,12 +15,14 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from werkzeug.exceptions import HTTPException, MethodNotAllowed, NotFound
-from werkzeug.routing import Map, Rule
+from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
@@ -34,6 +36,7 @@ from .store import IdempotentResult, Store, Tenant
 
 MAX_BODY_BYTES = 1024 * 1024
 MAX_IDEMPOTENCY_KEY = 255
+JSON_TYPE = "application/json"
 WSGIEnviron = dict[str, Any]
 StartResponse = Callable[..., Any]
 
@@ -105,10 +108,21 @@ class MockApp:
             path = request.path
             if path.startswith(CONTROL_PREFIX + "/"):
                 return self.control.dispatch(request)
+            # request.path drops leading slashes, so look at PATH_INFO itself.
+            raw_path = _wsgi_path(request.environ.get("PATH_INFO", ""))
+            if "//" in raw_path:
+                return _no_route(request.method, raw_path, _merged(raw_path))
             endpoint, args = self._routes.bind_to_environ(request.environ).match()
             return self._handlers[endpoint](request, **args)
         except ApiError as exc:
-            return self._error(exc)
+            response = self._error(exc)
+            if exc.code == "unsupported_media_type":
+                response.headers["Accept"] = JSON_TYPE  # what it takes: RFC 9110 §15.5.16
+            return response
+        except RequestRedirect as exc:
+            # werkzeug would redirect to the canonical path; an API answers the
+            # path it was sent (and the generic case below would drop Location).
+            return _no_route(request.method, request.path, urlsplit(exc.new_url).path)
         except MethodNotAllowed as exc:
             response = _json(405, ApiError(405, "invalid_request_error", "method_not_allowed",
                                            f"{request.method} is not allowed on {request.path}"
@@ -116,8 +130,7 @@ class MockApp:
             response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))  # RFC 9110
             return response
         except NotFound:
-            return _json(404, ApiError(404, "invalid_request_error", "route_not_found",
-                                       f"no route {request.method} {request.path}").body())
+            return _no_route(request.method, request.path)
         except HTTPException as exc:
             return _json(exc.code or 400, ApiError(exc.code or 400, "invalid_request_error",
                                                    "bad_request", str(exc.description)).body())
@@ -325,7 +338,7 @@ class MockApp:
         key = key.strip()
         if not self.breaks.all("enforces_auth"):
             return self.store.tenant(key)
-        if scheme != "Bearer" or not key:
+        if scheme.lower() != "bearer" or not key:  # a scheme is case-insensitive: RFC 9110 §11.1
             raise ApiError(401, "authentication_error", "missing_api_key",
                            "send your API key as 'Authorization: Bearer <key>'")
         allowed = self.config.api_keys
@@ -354,6 +367,12 @@ class MockApp:
         if len(raw) > self.config.max_body:
             raise ApiError(413, "invalid_request_error", "body_too_large",
                            f"request body over {self.config.max_body} bytes")
+        if raw and request.mimetype != JSON_TYPE:
+            # Many JSON APIs ignore a body not labelled JSON and answer "missing
+            # amount"; saying so here shows the missing header first (docs/mock.md).
+            raise ApiError(415, "invalid_request_error", "unsupported_media_type",
+                           _content_type_problem(request.headers.get("Content-Type")),
+                           "Content-Type")
         try:
             return json.loads(raw)
         except (ValueError, UnicodeDecodeError):
@@ -383,6 +402,37 @@ class MockApp:
 
 def _fingerprint(body: Any) -> str:
     return hashlib.sha256(json.dumps(body, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def _content_type_problem(content_type: str | None) -> str:
+    fix = f"send it with 'Content-Type: {JSON_TYPE}'"
+    if content_type is None:
+        return f"the request has a body but no Content-Type header; {fix}"
+    shown = content_type if len(content_type) <= 100 else content_type[:100] + "..."
+    return f"the body's Content-Type is {shown!r}, not {JSON_TYPE}; {fix}"
+
+
+def _wsgi_path(path_info: str) -> str:
+    """PATH_INFO as text: WSGI carries the path's bytes as latin-1 (PEP 3333)."""
+    return path_info.encode("latin-1").decode("utf-8", "replace")
+
+
+def _merged(path: str) -> str:
+    return re.sub("/{2,}", "/", path)
+
+
+def _no_route(method: str, path: str, meant: str | None = None) -> Response:
+    """404 for a path no route has. The mock never redirects an API path: a
+    client that follows the redirect would hide its own wrong URL here and
+    meet a 404 on SKN Pay (Stripe matches paths as sent: a path it does not
+    know, even one with a trailing slash, is 404 "Unrecognized request URL")."""
+    message = f"no route {method} {path}"
+    if "//" in path:
+        message += (": the path has an empty segment (//), often a base URL ending in / "
+                    "joined to a path starting with /")
+    if meant and meant != path:
+        message += f"; did you mean {meant}?"
+    return _json(404, ApiError(404, "invalid_request_error", "route_not_found", message).body())
 
 
 def _with_payment_id(url: str, payment_id: str) -> str:

@@ -24,6 +24,7 @@ from typing import Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
 from .app import MockApp, MockConfig, create_app
+from .body_layout import BODY_LAYOUTS, DEFAULT_BODY_LAYOUT
 from .breaks import BREAKS, RESERVED_FIELDS, BreakSet, ExtraFields, check_break_names
 from .chaos import ChaosPolicy, Delay, WebhookChaos, parse_delay
 from .clock import IdFactory, SystemClock
@@ -198,6 +199,11 @@ def build_parser() -> argparse.ArgumentParser:
     hooks.add_argument("--webhook-max-attempts", type=_positive_int, default=6, metavar="N",
                        help="attempts per delivery before giving up; retries back off "
                             "0.5 s, 1 s, 2 s ... up to 30 s (default: %(default)s)")
+    hooks.add_argument("--webhook-body-layout", choices=list(BODY_LAYOUTS),
+                       default=DEFAULT_BODY_LAYOUT,
+                       help="how event bodies are written: node (compact, raw UTF-8), go (node "
+                            "with <>& escaped), php (compact, \\u and \\/ escapes) or python "
+                            "(json.dumps); SKN Pay's is unknown (default: %(default)s)")
     hooks.add_argument("--duplicate-rate", type=_rate, default=0.0, metavar="P",
                        help="chance (0-1) that an event is delivered twice with the same id")
     hooks.add_argument("--noise-rate", type=_rate, default=0.0, metavar="P",
@@ -304,7 +310,7 @@ def build(args: argparse.Namespace, log: LineLog, secret: str,
     chaos = ChaosPolicy(WebhookChaos(duplicate_rate=args.duplicate_rate,
                                      noise_rate=args.noise_rate), seed=args.seed)
     outbox = Outbox(secret, clock=clock.now, breaks=breaks, delay=args.webhook_delay,
-                    seed=args.seed, chaos=chaos,
+                    seed=args.seed, chaos=chaos, body_layout=args.webhook_body_layout,
                     retry=RetryPolicy(max_attempts=args.webhook_max_attempts))
     outbox.attempt_listeners.append(_log_attempt(log))
     config = MockConfig(webhook_secret=secret,

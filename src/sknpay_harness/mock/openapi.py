@@ -92,7 +92,8 @@ def _errors(*statuses: int) -> dict[str, Any]:
     why = {400: "Invalid request (every problem listed in error.message; error.param names "
                 "the first field)", 401: "Missing or invalid API key",
            404: "No such payment for this API key", 409: "Idempotency-Key reused with "
-           "another body", 413: "Body over 1 MiB", 405: "Method not allowed"}
+           "another body", 413: "Body over 1 MiB", 405: "Method not allowed",
+           415: "A body without Content-Type: application/json"}
     return {str(s): {"description": why[s], "content": _json_content(_ref("error"))}
             for s in statuses}
 
@@ -167,7 +168,7 @@ def _api_details(payment_ok: dict[str, Any]) -> dict[str, dict[str, Any]]:
                             "schema": {"type": "string", "maxLength": 255}}],
             "requestBody": {"required": True,
                             "content": _json_content(_ref("create-payment-request"))},
-            "responses": {"200": payment_ok, **_errors(400, 401, 409, 413)},
+            "responses": {"200": payment_ok, **_errors(400, 401, 409, 413, 415)},
         },
         "retrieve_payment": {
             "parameters": [PAYMENT_ID],
@@ -182,7 +183,7 @@ def _api_details(payment_ok: dict[str, Any]) -> dict[str, dict[str, Any]]:
                             "content": _json_content(_ref("create-refund-request"))},
             "responses": {"200": {"description": "The refund",
                                   "content": _json_content(_ref("refund"))},
-                          **_errors(400, 401, 404, 413)},
+                          **_errors(400, 401, 404, 413, 415)},
         },
         "hosted_page": {
             "security": [],

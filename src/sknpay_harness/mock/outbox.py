@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import heapq
 import itertools
-import json
 import random
 import threading
 import time
@@ -26,6 +25,7 @@ from .. import signing
 from ..errors import WaitTimeout
 from ..tls import shared_ssl_context
 from ..waiting import wait_until
+from .body_layout import DEFAULT_BODY_LAYOUT, check_layout, serialise
 from .breaks import BreakSet
 from .chaos import ChaosPolicy
 
@@ -94,8 +94,11 @@ class Outbox:
         timeout: float = 10.0,
         log_limit: int = 10_000,
         chaos: ChaosPolicy | None = None,
+        body_layout: str = DEFAULT_BODY_LAYOUT,
     ) -> None:
         self.secret = secret
+        # How events become bytes (body_layout.py): SKN Pay's own layout is unknown.
+        self.body_layout = check_layout(body_layout)
         self._clock = clock
         self.breaks = breaks or BreakSet()
         self.retry = retry or RetryPolicy()
@@ -150,7 +153,7 @@ class Outbox:
             # delays; a contract break may send each delivery more than once.
             copies = self.breaks.apply("deliveries_per_event", 1)
             for planned in self.chaos.plan(event, tenant):
-                body = json.dumps(planned.event, separators=(",", ":")).encode()
+                body = serialise(planned.event, self.body_layout)
                 data = planned.event.get("data")
                 obj = data.get("object") if isinstance(data, dict) else None
                 payment_id = obj.get("id") if isinstance(obj, dict) else None
