@@ -16,9 +16,11 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from ..errors import ConfigError
 from . import payments
 from .chaos import chaos_from_dict
 from .faults import FailFirst, FaultInjector
+from .receiver_check import check_receiver
 from .store import Tenant
 
 if TYPE_CHECKING:
@@ -26,6 +28,8 @@ if TYPE_CHECKING:
 
 CONTROL_PREFIX = "/_mock"
 MAX_WAIT_SECONDS = 60.0
+# Per delivery of the receiver check: eleven deliveries keep the call under ~6 minutes.
+MAX_CHECK_SECONDS = 30.0
 # The event each forced state fires (None: no event). Names for succeeded and
 # expired are our reading; see docs/mock.md.
 STATE_EVENTS: dict[str, str | None] = {
@@ -62,12 +66,13 @@ class ControlApi:
             Rule(f"{p}/webhooks/chaos", endpoint="chaos", methods=["GET", "PUT", "DELETE"]),
             Rule(f"{p}/webhooks/endpoints", endpoint="endpoints", methods=["GET", "PUT"]),
             Rule(f"{p}/faults", endpoint="faults", methods=["GET", "POST", "DELETE"]),
+            Rule(f"{p}/receiver-check", endpoint="receiver_check", methods=["POST"]),
         ], strict_slashes=False)
         self._handlers: dict[str, Callable[..., dict[str, Any]]] = {
             "payment": self.payment, "set_state": self.set_state, "clock": self.clock,
             "advance": self.advance, "deliveries": self.deliveries, "wait": self.wait,
             "reset": self.reset, "chaos": self.chaos, "endpoints": self.endpoints,
-            "faults": self.fault_rules,
+            "faults": self.fault_rules, "receiver_check": self.receiver_check,
         }
 
     def dispatch(self, request: Request) -> Response:
@@ -213,6 +218,35 @@ class ControlApi:
         elif request.method == "DELETE":
             self.faults.reset(tenant.api_key)
         return {"pending": self.faults.pending(tenant.api_key)}
+
+    # -- the receiver check (receiver_check.py) -----------------------------
+    def receiver_check(self, request: Request, tenant: Tenant) -> dict[str, Any]:
+        """Send the receiver check's battery to ``url``, about one of this key's
+        payments, signed with this mock's webhook secret; answer the report.
+        The events are made up for the check: the payment itself is unchanged."""
+        body = _body(request)
+        url = body.get("url")
+        if not isinstance(url, str) or not url.startswith(("http://", "https://")):
+            raise ControlError(400, "invalid_url", "url must be an http(s) URL", "url")
+        payment_id = body.get("payment_id")
+        if not isinstance(payment_id, str):
+            raise ControlError(400, "invalid_payment_id", "payment_id must be the id of one "
+                               "of this key's payments (plink_...)", "payment_id")
+        bounds = {}
+        for name, default in (("slow_after", 10.0), ("timeout", 15.0)):
+            value = body.get(name, default)
+            if (not isinstance(value, int | float) or isinstance(value, bool)
+                    or not 0 < value <= MAX_CHECK_SECONDS):
+                raise ControlError(400, f"invalid_{name}", f"{name} must be more than 0 and at "
+                                   f"most {MAX_CHECK_SECONDS:g} seconds", name)
+            bounds[name] = float(value)
+        with self.app.store.lock:
+            view = self.app.view_at(self._payment(tenant, payment_id), request.host_url)
+        try:
+            report = check_receiver(url, view, self.app.outbox.secret, **bounds)
+        except ConfigError as exc:  # e.g. "http://" with no host
+            raise ControlError(400, "invalid_url", str(exc), "url") from None
+        return {**report.as_dict(), "report": report.text()}
 
     def _payment(self, tenant: Tenant, payment_id: str) -> payments.Payment:
         payment = tenant.payments.get(payment_id)

@@ -22,7 +22,7 @@ from typing import Any
 
 from .. import limits
 from ..contract import default_schema_dir
-from .control import CONTROL_PREFIX, MAX_WAIT_SECONDS, STATE_EVENTS
+from .control import CONTROL_PREFIX, MAX_CHECK_SECONDS, MAX_WAIT_SECONDS, STATE_EVENTS
 from .faults import ROUTE_NAMES
 
 COMPONENTS = "#/components/schemas/"
@@ -334,6 +334,17 @@ def _control_paths() -> dict[str, Any]:
             "delete": _control("mockClearFaults", "Drop this key's pending API faults",
                                faults_answer, 501),
         },
+        f"{p}/receiver-check": {"post": _control(
+            "mockCheckReceiver", "Send the receiver check's battery of signed and mis-signed "
+                                 "deliveries about one of this key's payments to url; the report",
+            _ref("mock-receiver-report"), 400, 404,
+            body=_object({"url": _ref("common/$defs/http_url"),
+                          "payment_id": {"type": "string"},
+                          "slow_after": {"type": "number", "exclusiveMinimum": 0,
+                                         "maximum": MAX_CHECK_SECONDS},
+                          "timeout": {"type": "number", "exclusiveMinimum": 0,
+                                      "maximum": MAX_CHECK_SECONDS}},
+                         ("url", "payment_id")))},
     }
 
 
@@ -386,6 +397,23 @@ def _control_schemas() -> dict[str, Any]:
                 "status": {"type": ["integer", "null"]}, "error": {"type": ["string", "null"]},
                 "elapsed_ms": {"type": "number"}})},
         }, ("id", "event_id", "event_type", "endpoint", "state", "kind", "attempts")),
+        "mock-receiver-report": {**_object({
+            "url": {"type": "string"}, "payment_id": {"type": "string"},
+            "passed": {"type": "boolean"}, "summary": {"type": "string"},
+            "state_judged": {"type": "boolean"}, "report": {"type": "string"},
+            "deliveries": {"type": "array", "items": _object({
+                "case": {"type": "string"}, "sent": {"type": "string"},
+                "event_type": {"type": "string"}, "event_id": {"type": "string"},
+                "signature": {"type": "string"}, "body_bytes": {"type": "integer"},
+                "expected": {"type": "string"}, "status": {"type": ["integer", "null"]},
+                "elapsed_ms": {"type": "number"}, "answer": {"type": "string"},
+                "state_judged": {"type": "boolean"},
+                "broken": {"type": "array", "items": _object(
+                    {"label": {"type": "string"}, "detail": {"type": "string"}},
+                    ("label", "detail"))}},
+                ("case", "expected", "status", "elapsed_ms", "broken"))}},
+            ("url", "payment_id", "passed", "summary", "deliveries", "report")),
+            "description": "The receiver check's report: one row per delivery"},
         "mock-fault-rule": _object({"route": {"enum": list(ROUTE_NAMES)},
                                     "remaining": {"type": "integer"},
                                     "status": {"type": "integer"}},
