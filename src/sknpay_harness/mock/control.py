@@ -243,7 +243,8 @@ class ControlApi:
         with self.app.store.lock:
             view = self.app.view_at(self._payment(tenant, payment_id), request.host_url)
         try:
-            report = check_receiver(url, view, self.app.outbox.secret, **bounds)
+            report = check_receiver(url, view, self.app.outbox.secret,
+                                    slow_after=bounds["slow_after"], timeout=bounds["timeout"])
         except ConfigError as exc:  # e.g. "http://" with no host
             raise ControlError(400, "invalid_url", str(exc), "url") from None
         return {**report.as_dict(), "report": report.text()}
