@@ -178,7 +178,7 @@ def check_receiver(
               run_id or "check" + secrets.token_hex(6))
     hooks = dict(after or {})
     results = []
-    with httpx.Client(timeout=timeout, follow_redirects=False, verify=_tls_for(url)) as http:
+    with httpx.Client(timeout=timeout, follow_redirects=False, verify=tls_context_for(url)) as http:
         state = _probe(state_probe)
         for case in BATTERY:
             outgoing = case.build(kit)
@@ -211,7 +211,7 @@ def _probe(state_probe: Callable[[], object] | None) -> _Probed:
         return _Probed(error=f"{type(exc).__name__}: {exc}")
 
 
-def _tls_for(url: str) -> ssl.SSLContext:
+def tls_context_for(url: str) -> ssl.SSLContext:
     """httpx's verifying context for an https endpoint. A plain-http one never
     uses TLS (redirects are not followed), and loading the CA bundle would cost
     ~0.1 s a check: it gets a verifying context with no CA, which trusts nobody."""
@@ -246,7 +246,7 @@ def _judge_answer(case: Case, status: int | None, answer: str, elapsed: float,
             why = "a 5xx makes SKN Pay retry a delivery it should drop"
         else:
             why = "a delivery the receiver cannot trust must be refused"
-        broken.append(Broken(f"expected {case.expects}, got {status}", f"{why}; {case.sends}"))
+        broken.append(Broken(f"expected {case.expects}, got {status}", why))
     if elapsed > slow_after:
         broken.append(Broken(f"slow (over {slow_after:g} s)",
                              f"answered in {elapsed:.1f} s; answer first, work later"))

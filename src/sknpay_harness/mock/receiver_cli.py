@@ -20,7 +20,13 @@ import httpx
 
 from ..errors import ConfigError
 from .receiver_battery import BATTERY
-from .receiver_check import DEFAULT_SLOW_AFTER, DEFAULT_TIMEOUT, check_receiver
+from .receiver_check import (
+    DEFAULT_SLOW_AFTER,
+    DEFAULT_TIMEOUT,
+    check_receiver,
+    shown_url,
+    tls_context_for,
+)
 
 PROG = "sknpay-check-receiver"
 SECRET_ENV = "SKNPAY_WEBHOOK_SECRET"
@@ -110,13 +116,12 @@ def _secret(parser: argparse.ArgumentParser, name: str, what: str) -> str:
     return value
 
 
-def state_probe(url: str, timeout: float) -> Callable[[], object]:
+def state_probe(http: httpx.Client, url: str) -> Callable[[], object]:
     """GET ``url``: its JSON (or text) is the app's state."""
     def probe() -> object:
-        with httpx.Client(timeout=timeout) as http:
-            response = http.get(url)
+        response = http.get(url)
         if response.status_code != 200:
-            raise RuntimeError(f"GET {url} answered {response.status_code}")
+            raise RuntimeError(f"GET {shown_url(url)} answered {response.status_code}")
         try:
             return response.json()
         except ValueError:
@@ -134,12 +139,15 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
            if args.old_secret_env else None)
     payment: dict[str, Any] = {"id": args.payment_id, "amount": args.amount,
                                "currency": args.currency, "metadata": dict(args.metadata)}
-    probe = state_probe(args.state_url, args.timeout) if args.state_url else None
-    try:
-        report = check_receiver(args.url, payment, secret, old_secret=old, state_probe=probe,
-                                slow_after=args.slow_after, timeout=args.timeout)
-    except ConfigError as exc:
-        parser.error(str(exc))
+    state_url = args.state_url or args.url
+    with httpx.Client(timeout=args.timeout, verify=tls_context_for(state_url)) as http:
+        probe = state_probe(http, args.state_url) if args.state_url else None
+        try:
+            report = check_receiver(args.url, payment, secret, old_secret=old,
+                                    state_probe=probe, slow_after=args.slow_after,
+                                    timeout=args.timeout)
+        except ConfigError as exc:
+            parser.error(str(exc))
     out.write(json.dumps(report.as_dict(), indent=2) if args.json else report.text(args.verbose))
     out.write("\n")
     out.flush()
