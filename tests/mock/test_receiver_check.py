@@ -196,6 +196,8 @@ def test_hooks_break_the_delivery_they_follow(listener):
     ({"secret": ""}, "no webhook secret given"),
     ({"after": {"dupliate": lambda: None}}, "after= names no case of the battery: dupliate"),
     ({"slow_after": 0}, "must be more than 0 seconds"),
+    ({"payment": {"amount": 100}}, "the payment has no id (got None)"),
+    ({"payment": ""}, "the payment has no id (got '')"),
 ])
 def test_bad_input_is_refused_naming_it(kwargs, message):
     arguments = {"url": "http://127.0.0.1:9/hooks", "payment": "plink_x", "secret": SECRET,

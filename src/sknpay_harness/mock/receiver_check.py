@@ -174,6 +174,9 @@ def check_receiver(
     """
     _check_arguments(url, secret, after, slow_after, timeout)
     obj = payment_object(payment)
+    if not isinstance(obj.get("id"), str) or not obj["id"]:
+        raise ConfigError(f"receiver check: the payment has no id (got {obj.get('id')!r}); "
+                          "give a payment id your app knows, or the payment object")
     kit = Kit(obj, secret, old_secret or "whsec_" + secrets.token_hex(24), clock,
               run_id or "check" + secrets.token_hex(6))
     hooks = dict(after or {})
