@@ -15,10 +15,12 @@ from .errors import (
     WaitTimeout,
     WebhookRejected,
 )
+from .harness import Harness
 from .listener import Delivery, ReceivedEvent, WebhookInbox, WebhookListener
 from .redaction import Redactor
 from .settings import KNOBS, Settings
 from .signing import sign, verify
+from .webhook_waiter import WebhookWaiter
 
 __version__ = "0.1.0"
 
@@ -30,6 +32,7 @@ __all__ = [
     "ContractViolation",
     "Delivery",
     "Exchange",
+    "Harness",
     "ReceivedEvent",
     "Redactor",
     "Settings",
@@ -43,6 +46,7 @@ __all__ = [
     "WebhookInbox",
     "WebhookListener",
     "WebhookRejected",
+    "WebhookWaiter",
     "__version__",
     "sign",
     "verify",

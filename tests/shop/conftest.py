@@ -12,11 +12,11 @@ import httpx
 import pytest
 from examples.shop import Shop, ShopConfig, create_shop
 
-from sknpay_harness.client import shared_ssl_context
 from sknpay_harness.mock.app import MockConfig, create_app
 from sknpay_harness.mock.outbox import Outbox, RetryPolicy
 from sknpay_harness.mock.server import MockServer
 from sknpay_harness.serving import WsgiServer
+from sknpay_harness.tls import shared_ssl_context
 from sknpay_harness.waiting import wait_until
 
 KEY = "sk_test_shop_0123456789"

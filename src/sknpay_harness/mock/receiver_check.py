@@ -23,7 +23,6 @@ Without a probe, the state rules are reported as not judged, never as met.
 from __future__ import annotations
 
 import secrets
-import ssl
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -34,6 +33,7 @@ import httpx
 
 from ..errors import ConfigError, SknPayHarnessError
 from ..signing import SigningSecret
+from ..tls import shared_ssl_context
 from .receiver_battery import ACCEPT, BATTERY, CASE_NAMES, Case, Kit, Outgoing, payment_object
 
 DEFAULT_SLOW_AFTER = 10.0  # seconds; the real sender's timeout is unknown (Stripe's is ~10 s)
@@ -181,7 +181,7 @@ def check_receiver(
               run_id or "check" + secrets.token_hex(6))
     hooks = dict(after or {})
     results = []
-    with httpx.Client(timeout=timeout, follow_redirects=False, verify=tls_context_for(url)) as http:
+    with httpx.Client(timeout=timeout, follow_redirects=False, verify=shared_ssl_context()) as http:
         state = _probe(state_probe)
         for case in BATTERY:
             outgoing = case.build(kit)
@@ -212,15 +212,6 @@ def _probe(state_probe: Callable[[], object] | None) -> _Probed:
         return _Probed(state_probe())
     except Exception as exc:  # the probe's bug is reported on the delivery, not raised
         return _Probed(error=f"{type(exc).__name__}: {exc}")
-
-
-def tls_context_for(url: str) -> ssl.SSLContext:
-    """httpx's verifying context for an https endpoint. A plain-http one never
-    uses TLS (redirects are not followed), and loading the CA bundle would cost
-    ~0.1 s a check: it gets a verifying context with no CA, which trusts nobody."""
-    if url.lower().startswith("https:"):
-        return httpx.create_ssl_context()
-    return ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
 
 
 def _send(http: httpx.Client, url: str, outgoing: Outgoing,

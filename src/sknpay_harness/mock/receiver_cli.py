@@ -19,13 +19,13 @@ from urllib.parse import urlsplit
 import httpx
 
 from ..errors import ConfigError
+from ..tls import shared_ssl_context
 from .receiver_battery import BATTERY
 from .receiver_check import (
     DEFAULT_SLOW_AFTER,
     DEFAULT_TIMEOUT,
     check_receiver,
     shown_url,
-    tls_context_for,
 )
 
 PROG = "sknpay-check-receiver"
@@ -139,8 +139,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None) -> 
            if args.old_secret_env else None)
     payment: dict[str, Any] = {"id": args.payment_id, "amount": args.amount,
                                "currency": args.currency, "metadata": dict(args.metadata)}
-    state_url = args.state_url or args.url
-    with httpx.Client(timeout=args.timeout, verify=tls_context_for(state_url)) as http:
+    with httpx.Client(timeout=args.timeout, verify=shared_ssl_context()) as http:
         probe = state_probe(http, args.state_url) if args.state_url else None
         try:
             report = check_receiver(args.url, payment, secret, old_secret=old,
