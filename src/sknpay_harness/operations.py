@@ -143,6 +143,9 @@ OPERATIONS: tuple[Operation, ...] = (
     _control("mock_get_faults", "GET", "/faults", "This key's pending API faults"),
     _control("mock_add_fault", "POST", "/faults", "Queue deterministic API faults for this key"),
     _control("mock_clear_faults", "DELETE", "/faults", "Drop this key's pending API faults"),
+    _control("mock_check_receiver", "POST", "/receiver-check",
+             "Send the receiver check's battery of signed and mis-signed deliveries about one "
+             "of this key's payments to url; answers the report"),
     # -- the pages that describe the rest (mock/front.py, mock/reference.py) --
     Operation("front_page", "GET", "/", "How to use this mock, and what it is set to",
               PAGES_TAG),

@@ -116,6 +116,9 @@ CONTROL_CALLS = [
     ("GET", "/_mock/faults", None),
     ("POST", "/_mock/faults", {"route": "create", "count": 2, "status": 500}),
     ("DELETE", "/_mock/faults", None),
+    # Nothing listens on port 9: every delivery is reported unanswered, at once.
+    ("POST", "/_mock/receiver-check", {"url": "http://127.0.0.1:9/hooks",
+                                       "payment_id": "{payment_id}", "timeout": 1}),
     ("POST", "/_mock/reset", None),
 ]
 
@@ -129,6 +132,8 @@ def test_every_control_answer_matches_its_documented_schema():
                           headers=KEY).get_json()
     try:
         for method, path, body in CONTROL_CALLS:
+            if body and body.get("payment_id") == "{payment_id}":
+                body = {**body, "payment_id": payment["id"]}
             answer = client.open(path.format(payment_id=payment["id"]), method=method,
                                  json=body, headers=KEY)
             assert answer.status_code == 200, f"{method} {path}: {answer.get_data(as_text=True)}"

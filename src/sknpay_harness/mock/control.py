@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
@@ -21,12 +22,15 @@ from ..operations import OPERATIONS
 from . import payments
 from .chaos import chaos_from_dict
 from .faults import FailFirst, FaultInjector
+from .receiver_check import check_receiver
 from .store import Tenant
 
 if TYPE_CHECKING:
     from .app import MockApp
 
 MAX_WAIT_SECONDS = 60.0
+# Per delivery of the receiver check: eleven deliveries keep the call under ~6 minutes.
+MAX_CHECK_SECONDS = 30.0
 # The event each forced state fires (None: no event). Names for succeeded and
 # expired are our reading; see docs/mock.md.
 STATE_EVENTS: dict[str, str | None] = {
@@ -60,7 +64,7 @@ class ControlApi:
             "mock_set_chaos": self.chaos, "mock_clear_chaos": self.chaos,
             "mock_get_endpoints": self.endpoints, "mock_set_endpoints": self.endpoints,
             "mock_get_faults": self.fault_rules, "mock_add_fault": self.fault_rules,
-            "mock_clear_faults": self.fault_rules,
+            "mock_clear_faults": self.fault_rules, "mock_check_receiver": self.receiver_check,
         }
         self._routes = Map([Rule(op.rule, endpoint=op.name, methods=[op.method])
                             for op in OPERATIONS if op.control], strict_slashes=False)
@@ -208,6 +212,34 @@ class ControlApi:
         elif request.method == "DELETE":
             self.faults.reset(tenant.api_key)
         return {"pending": self.faults.pending(tenant.api_key)}
+
+    # -- the receiver check (receiver_check.py) -----------------------------
+    def receiver_check(self, request: Request, tenant: Tenant) -> dict[str, Any]:
+        """Send the receiver check's battery to ``url``, about one of this key's
+        payments, signed with this mock's webhook secret; answer the report.
+        The events are made up for the check: the payment itself is unchanged."""
+        body = _body(request)
+        url = body.get("url")
+        parts = urlsplit(url) if isinstance(url, str) else None
+        if parts is None or parts.scheme not in ("http", "https") or not parts.netloc:
+            raise ControlError(400, "invalid_url", "url must be an http(s) URL", "url")
+        payment_id = body.get("payment_id")
+        if not isinstance(payment_id, str):
+            raise ControlError(400, "invalid_payment_id", "payment_id must be the id of one "
+                               "of this key's payments (plink_...)", "payment_id")
+        bounds = {}
+        for name, default in (("slow_after", 10.0), ("timeout", 15.0)):
+            value = body.get(name, default)
+            if (not isinstance(value, int | float) or isinstance(value, bool)
+                    or not 0 < value <= MAX_CHECK_SECONDS):
+                raise ControlError(400, f"invalid_{name}", f"{name} must be more than 0 and at "
+                                   f"most {MAX_CHECK_SECONDS:g} seconds", name)
+            bounds[name] = float(value)
+        with self.app.store.lock:
+            view = self.app.view_at(self._payment(tenant, payment_id), request.host_url)
+        report = check_receiver(str(url), view, self.app.outbox.secret,
+                                slow_after=bounds["slow_after"], timeout=bounds["timeout"])
+        return {**report.as_dict(), "report": report.text()}
 
     def _payment(self, tenant: Tenant, payment_id: str) -> payments.Payment:
         payment = tenant.payments.get(payment_id)

@@ -83,6 +83,8 @@ def render_front_page(settings: MockSettings, document: dict[str, Any]) -> str:
             _section("cards", "Test cards", _cards()),
             _section("breaks", "Contract breaks", _breaks(settings.breaks)),
             _section("webhooks", "Webhooks", _webhooks(settings, document)),
+            _section("receiver-check", "Check your webhook receiver",
+                     _receiver_check(settings.root_url, settings.fixed_keys)),
             _section("faults", "API faults", _faults(settings.faults)),
             _section("links", "Payment links",
                      f"<p>An unpaid link expires {escape(_lifetime(settings.link_lifetime))} "
@@ -154,6 +156,24 @@ def _webhooks(settings: MockSettings, document: dict[str, Any]) -> str:
     table = "".join(f"<tr><th>{escape(name)}</th><td>{value}</td></tr>" for name, value in rows)
     return (f"{targets}<table>{table}</table><h3>Chaos in force</h3>"
             + _chaos(settings.chaos, document))
+
+
+def _receiver_check(root_url: str, fixed_keys: int | None) -> str:
+    """How to spar with your webhook endpoint: the control call, and the command."""
+    auth = '"Authorization: Bearer $SKNPAY_API_KEY"' if fixed_keys else "'Authorization: Bearer sk_test_mine'"
+    body = '{"url": "http://127.0.0.1:8000/webhooks/sknpay", "payment_id": "plink_..."}'
+    call = f"curl -s -XPOST {root_url}/_mock/receiver-check -H {auth} \\\n  -d '{body}'"
+    return ("<p>This mock sends your webhook endpoint a battery of deliveries about one of your "
+            "key's payments, signed with its webhook secret or deliberately mis-signed (forged, "
+            "missing, 10 minutes old, in the future, body changed after signing, two secrets "
+            "during a rotation), plus a duplicate, an unknown event type, a late "
+            "<code>payment.failed</code> and a large body, and answers with a report: what each "
+            "delivery was, what your endpoint answered, how long it took, and which expectation "
+            "(2xx, 4xx) it broke. The events are made up for the check: the payment is "
+            f"unchanged.</p><pre>{escape(call)}</pre>"
+            "<p>From a shell or any CI, with the secret in <code>SKNPAY_WEBHOOK_SECRET</code>: "
+            "<code>sknpay-check-receiver URL --payment-id plink_...</code> (exit 1 when an "
+            "expectation is broken; <code>--help</code> lists the battery).</p>")
 
 
 def _chaos(chaos: WebhookChaos, document: dict[str, Any]) -> str:

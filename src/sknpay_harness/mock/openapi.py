@@ -36,7 +36,7 @@ from ..operations import (
     named,
 )
 from ..schema_location import default_schema_dir
-from .control import MAX_WAIT_SECONDS, STATE_EVENTS
+from .control import MAX_CHECK_SECONDS, MAX_WAIT_SECONDS, STATE_EVENTS
 from .faults import ROUTE_NAMES
 
 COMPONENTS = "#/components/schemas/"
@@ -326,6 +326,14 @@ def _control_details() -> dict[str, dict[str, Any]]:
             "count": {"type": "integer", "minimum": 0},
             "status": {"type": "integer", "minimum": 400, "maximum": 599}}, ("route",))),
         _control("mock_clear_faults", faults_answer, 501),
+        _control("mock_check_receiver", _ref("mock-receiver-report"), 400, 404,
+                 body=_object({"url": _ref("common/$defs/http_url"),
+                               "payment_id": {"type": "string"},
+                               "slow_after": {"type": "number", "exclusiveMinimum": 0,
+                                              "maximum": MAX_CHECK_SECONDS},
+                               "timeout": {"type": "number", "exclusiveMinimum": 0,
+                                           "maximum": MAX_CHECK_SECONDS}},
+                              ("url", "payment_id"))),
     ])
 
 
@@ -378,6 +386,23 @@ def _control_schemas() -> dict[str, Any]:
                 "status": {"type": ["integer", "null"]}, "error": {"type": ["string", "null"]},
                 "elapsed_ms": {"type": "number"}})},
         }, ("id", "event_id", "event_type", "endpoint", "state", "kind", "attempts")),
+        "mock-receiver-report": {**_object({
+            "url": {"type": "string"}, "payment_id": {"type": "string"},
+            "passed": {"type": "boolean"}, "summary": {"type": "string"},
+            "state_judged": {"type": "boolean"}, "report": {"type": "string"},
+            "deliveries": {"type": "array", "items": _object({
+                "case": {"type": "string"}, "sent": {"type": "string"},
+                "event_type": {"type": "string"}, "event_id": {"type": "string"},
+                "signature": {"type": "string"}, "body_bytes": {"type": "integer"},
+                "expected": {"type": "string"}, "status": {"type": ["integer", "null"]},
+                "elapsed_ms": {"type": "number"}, "answer": {"type": "string"},
+                "state_judged": {"type": "boolean"},
+                "broken": {"type": "array", "items": _object(
+                    {"label": {"type": "string"}, "detail": {"type": "string"}},
+                    ("label", "detail"))}},
+                ("case", "expected", "status", "elapsed_ms", "broken"))}},
+            ("url", "payment_id", "passed", "summary", "deliveries", "report")),
+            "description": "The receiver check's report: one row per delivery"},
         "mock-fault-rule": _object({"route": {"enum": list(ROUTE_NAMES)},
                                     "remaining": {"type": "integer"},
                                     "status": {"type": "integer"}},
