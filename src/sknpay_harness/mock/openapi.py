@@ -173,7 +173,8 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
                 "post": {
                     "operationId": "payHostedPage",
                     "tags": [HOSTED_TAG],
-                    "summary": "Submit the card form: 4111 1111 1111 1111 pays, others decline",
+                    "summary": "Submit the card form: 4111 1111 1111 1111 pays, "
+                               "4000 0027 6000 3184 asks for 3-D Secure, others decline",
                     "security": [],
                     "parameters": [PAYMENT_ID],
                     "requestBody": {"required": True, "content": {
@@ -183,11 +184,37 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
                                            "expiry": {"type": "string"},
                                            "cvc": {"type": "string"}}}}}},
                     "responses": {
-                        "200": _html("Paid (no success_url): 'Payment received'"),
+                        "200": _html("Paid (no success_url): 'Payment received'; or the "
+                                     "3-D Secure challenge step"),
                         "303": {"description": "Paid: redirect to success_url?payment_id=<id>",
                                 "headers": {"Location": {"schema": {"type": "string"}}}},
                         "400": _html("No card number: the form again"),
                         "402": _html("Declined: the form again with the reason"),
+                        "404": _html("No such payment link"),
+                        "409": _html("Not open: nothing to pay"),
+                    },
+                },
+            },
+            "/pay/{payment_id}/challenge": {
+                "post": {
+                    "operationId": "answerChallenge",
+                    "tags": [HOSTED_TAG],
+                    "summary": "Answer the 3-D Secure challenge (an assumed reading): "
+                               "complete pays, fail declines",
+                    "security": [],
+                    "parameters": [PAYMENT_ID],
+                    "requestBody": {"required": True, "content": {
+                        "application/x-www-form-urlencoded": {"schema": {
+                            "type": "object", "required": ["challenge_token", "result"],
+                            "properties": {"challenge_token": {"type": "string"},
+                                           "result": {"enum": ["complete", "fail"]}}}}}},
+                    "responses": {
+                        "200": _html("Completed (no success_url): 'Payment received'"),
+                        "303": {"description": "Completed: redirect to "
+                                               "success_url?payment_id=<id>",
+                                "headers": {"Location": {"schema": {"type": "string"}}}},
+                        "400": _html("Not the challenge shown (token), or no result"),
+                        "402": _html("Failed: declined, the card form again with the reason"),
                         "404": _html("No such payment link"),
                         "409": _html("Not open: nothing to pay"),
                     },
