@@ -9,6 +9,7 @@ from .contract import CREATE_STATUSES, Contract, UnknownField, Violation
 from .errors import (
     ConfigError,
     ContractViolation,
+    CustomerError,
     SignatureError,
     SknPayHarnessError,
     TransportError,
@@ -28,6 +29,7 @@ __all__ = [
     "ConfigError",
     "Contract",
     "ContractViolation",
+    "CustomerError",
     "Delivery",
     "Exchange",
     "ReceivedEvent",
