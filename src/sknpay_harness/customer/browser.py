@@ -33,6 +33,9 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-
 CONTROLS = "input, select, textarea"
 BUTTONS = "button, input[type=submit], input[type=image]"
 _REDIRECTS = frozenset({301, 302, 303, 307, 308})
+_BODY_TEXT = "() => document.body ? document.body.innerText : ''"
+_CHANGED = ("before => !window.__sknpayWaiting || "
+            "(document.body ? document.body.innerText : '') !== before")
 _LEFT = ("<!doctype html><title>Back to the merchant</title><p>The hosted page sent the "
          "customer to the merchant; sknpay-harness recorded the redirect and did not fetch it.</p>")
 
@@ -82,6 +85,7 @@ class BrowserCustomer(Driver):
 
     ``executable``: the Chromium to launch (default: ``chromium`` on PATH,
     Debian's). ``timeout``: seconds for each navigation and action.
+    Playwright's sync API allows one at a time in a thread: share one.
     ``attach(name, body, mime)``: called on failure with the page's HTML, a
     PNG screenshot and the accessibility snapshot."""
 
@@ -110,6 +114,7 @@ class BrowserCustomer(Driver):
         self._page: Any = None
         self._frame: Any = None
         self._journey: Journey | None = None
+        self._statuses: dict[Any, tuple[str, int]] = {}  # frame -> its document's (method, status)
 
     def close(self) -> None:
         if self._browser is not None:
@@ -122,7 +127,14 @@ class BrowserCustomer(Driver):
     @contextlib.contextmanager
     def _visit(self) -> Iterator[None]:
         if self._browser is None:
-            self._playwright = self._sync_playwright().start()
+            try:
+                self._playwright = self._sync_playwright().start()
+            except self._error as error:
+                if "asyncio loop" not in str(error):
+                    raise
+                raise ConfigError("the browser customer cannot start Playwright here: its sync "
+                                  "API runs one at a time in a thread, outside any asyncio loop "
+                                  "(close the other browser customer, or share it)") from None
             self._browser = self._playwright.chromium.launch(
                 executable_path=self.executable, args=CHROMIUM_ARGS, headless=self._headless)
         context = self._browser.new_context()
@@ -130,16 +142,18 @@ class BrowserCustomer(Driver):
             self._page = context.new_page()
             self._page.set_default_timeout(self._timeout_ms)
             self._page.route("**/*", self._route)
+            self._page.on("response", self._on_response)
             yield
         finally:
             self._page = self._frame = self._journey = None
+            self._statuses.clear()
             context.close()
 
     # -- the two primitives -------------------------------------------------
     def _open(self, journey: Journey, url: str) -> html_page.HtmlPage | None:
         self._journey = journey
         response = self._page.goto(url)
-        return self._read(journey, response, "GET")
+        return self._read(journey, response.status if response is not None else 0, "GET")
 
     def _submit(self, journey: Journey, page: html_page.HtmlPage, form: int | None,
                 fills: dict[int, str], submitter: html_page.Button | None
@@ -151,26 +165,29 @@ class BrowserCustomer(Driver):
                 controls.nth(index).select_option(value)
             else:
                 controls.nth(index).fill(value)
-        response = None
-        try:
-            with frame.expect_navigation(timeout=self._timeout_ms) as navigation:
-                if submitter is not None:
-                    frame.locator(BUTTONS).nth(submitter.index).click()
-                else:  # no button: Enter in the first filled field (implicit submission)
-                    controls.nth(next(iter(fills))).press("Enter")
-            response = navigation.value
-        except self._timeout_error:
-            pass  # a page that answers in place (JavaScript, no navigation): read it as it stands
-        method = response.request.method if response is not None else "POST"
-        return self._read(journey, response, method, fallback_status=page.status)
+        # Done when the frame's document is replaced (the mark is gone) or its words
+        # change in place (a script answered): no fixed wait, no navigation assumed.
+        frame.evaluate("() => { window.__sknpayWaiting = true; }")
+        before = frame.evaluate(_BODY_TEXT)
+        self._statuses.pop(frame, None)
+        if submitter is not None:
+            frame.locator(BUTTONS).nth(submitter.index).click()
+        else:  # no button: Enter in the first filled field (implicit submission)
+            controls.nth(next(iter(fills))).press("Enter")
+        with contextlib.suppress(self._timeout_error, self._error):  # timed out: read it as it is
+            frame.wait_for_function(_CHANGED, arg=before, timeout=self._timeout_ms, polling=50)
+        if frame not in self._statuses:
+            # No new document: a script changed this one; let its requests settle.
+            with contextlib.suppress(self._timeout_error):
+                self._page.wait_for_load_state("networkidle", timeout=self._timeout_ms)
+        method, status = self._statuses.get(frame, ("(script)", page.status))
+        return self._read(journey, status, method)
 
     # -- reading -------------------------------------------------------------
-    def _read(self, journey: Journey, response: Any, method: str,
-              fallback_status: int = 0) -> html_page.HtmlPage | None:
+    def _read(self, journey: Journey, status: int, method: str) -> html_page.HtmlPage | None:
         if journey.redirect is not None:
             return None  # the route recorded the way back to the merchant
         self._page.wait_for_load_state()
-        status = response.status if response is not None else fallback_status
         main = self._page.main_frame
         scans = []
         for frame in [main, *(f for f in self._page.frames if f is not main)]:
@@ -183,6 +200,11 @@ class BrowserCustomer(Driver):
         page = dataclasses.replace(page, text=text, controls=_controls(scan), buttons=_buttons(scan))
         journey.saw(page, method)
         return page
+
+    def _on_response(self, response: Any) -> None:
+        request = response.request
+        if request.is_navigation_request():
+            self._statuses[request.frame] = (request.method, response.status)
 
     def _route(self, route: Any) -> None:
         """Every request: a navigation back to the merchant is recorded and

@@ -75,8 +75,11 @@ class Driver(ABC):
         yield
 
     def _evidence(self, error: CustomerError) -> None:
-        """Add what this driver can show of the failing page to ``error``."""
+        """Add what this driver can show of the failing page to ``error``
+        (the form driver has nothing more than the HTML already there)."""
+        return None
 
+    @abstractmethod
     def close(self) -> None:
         """Release what the driver holds."""
 

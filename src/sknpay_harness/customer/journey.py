@@ -94,4 +94,7 @@ def what_was_there(page: HtmlPage) -> list[str]:
     if page.iframes:
         lines.append(f"iframes: {', '.join(page.iframes)} (card fields in a frame need the "
                      "browser driver)")
+    if page.scripts and not page.forms:
+        lines.append(f"the page runs {page.scripts} script(s) and has no form: it may build its "
+                     "checkout with JavaScript (--sknpay-customer browser)")
     return lines

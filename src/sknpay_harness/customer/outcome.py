@@ -32,8 +32,9 @@ class PageSeen:
     excerpt: str = ""
 
     def __str__(self) -> str:
-        words = f" {self.title!r}" if self.title else ""
-        return f"{self.method} {self.url} -> {self.status}{words}: {self.excerpt}"
+        title = f" {self.title!r}" if self.title else ""
+        excerpt = f": {self.excerpt}" if self.excerpt else ""
+        return f"{self.method} {self.url} -> {self.status}{title}{excerpt}"
 
 
 @dataclass(frozen=True)

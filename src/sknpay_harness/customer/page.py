@@ -52,6 +52,7 @@ class HtmlPage:
     controls: tuple[Control, ...] = ()
     buttons: tuple[Button, ...] = ()
     iframes: tuple[str, ...] = ()
+    scripts: int = 0
     forms: list[Any] = field(default_factory=list, repr=False)  # lxml FormElements
     _elements: list[Any] = field(default_factory=list, repr=False)
     _button_elements: list[Any] = field(default_factory=list, repr=False)
@@ -93,6 +94,7 @@ def read(html: str | bytes, url: str, status: int = 200) -> HtmlPage:
         text=_words(body if body is not None else root, _NOT_TEXT),
         alerts=_alerts(root), controls=controls, buttons=buttons,
         iframes=tuple(el.get("src") or "(no src)" for el in root.iter("iframe")),
+        scripts=sum(1 for _ in root.iter("script")),
         forms=forms, _elements=elements, _button_elements=button_elements,
     )
 
