@@ -140,3 +140,16 @@ def test_a_caller_s_own_client_is_used_and_left_open(mock, customer):
         FormCustomer(client).pay(payment["url"], TEST_CARD)
         assert [r.method for r in seen] == ["GET", "POST"]
         assert not client.is_closed
+
+
+def test_a_client_carrying_the_api_key_is_refused(mock):
+    import httpx
+
+    from sknpay_harness import ConfigError
+
+    with pytest.raises(ConfigError, match="a customer has no API key") as caught:
+        FormCustomer(mock.api)
+    assert "sk_test" not in str(caught.value)
+    with httpx.Client(headers={"Authorization": "Bearer sk_test_x"}) as client, \
+            pytest.raises(ConfigError):
+        make_customer("form", client=client)

@@ -39,6 +39,7 @@ __all__ = [
     "CheckoutOutcome",
     "Customer",
     "CustomerError",
+    "Driver",
     "FieldFound",
     "FormCustomer",
     "Outcome",

@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import httpx
 
+from ..errors import ConfigError
 from . import page as html_page
 from .driver import Attach, Driver
 from .journey import MAX_REDIRECTS, Journey, what_was_there
@@ -39,6 +40,10 @@ class FormCustomer(Driver):
                  transport: httpx.BaseTransport | None = None, attach: Attach | None = None,
                  timeout: float = 10.0) -> None:
         super().__init__(attach)
+        if client is not None and "authorization" in client.headers:
+            # A customer holds no API key: the hosted page must never see it.
+            raise ConfigError("the customer's httpx client sends an Authorization header; give "
+                              "the customer a client of its own (a customer has no API key)")
         self._owns_client = client is None
         self._client = client or httpx.Client(transport=transport, timeout=timeout)
 
