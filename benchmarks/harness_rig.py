@@ -1,8 +1,8 @@
 """The cancel-before-pay scenario through the harness's own parts.
 
-The same objects the pytest plugin wires (one client, the contract, the
-inbox + listener, the embedded mock target and ``wait_for``), driven without
-pytest so each step can be timed.
+The library's :class:`~sknpay_harness.harness.Harness` (the object the pytest
+plugin wires: one client, the inbox + listener, the embedded mock target and
+the ledger) plus the contract, driven without pytest so each step can be timed.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sknpay_harness import CREATE_STATUSES, Contract, Redactor, SknPayClient
+from sknpay_harness.harness import Harness
 from sknpay_harness.listener import WebhookInbox, WebhookListener
-from sknpay_harness.settings import Secret, Settings
+from sknpay_harness.secret import Secret
+from sknpay_harness.settings import Settings
 from sknpay_harness.targets import EmbeddedMockTarget
 
 STEPS = ("create", "cancel", "webhook", "page")
@@ -52,17 +54,14 @@ class HarnessRig:
         redactor = Redactor(self.settings.secrets())
         self.inbox = WebhookInbox([self.settings.webhook_secret or ""], redactor=redactor,
                                   keep_events=self.keep_events)
-        self.listener = WebhookListener(self.inbox).start()
-        self.target = EmbeddedMockTarget(self.settings, self.listener.url,
-                                         on_idle=self.inbox.notify).start()
-        self.client = SknPayClient(self.target.api_url, self.settings.api_key or "",
-                                   redactor=redactor)
+        self.harness = Harness(self.settings, listener=WebhookListener(self.inbox).start())
+        self.listener, self.client = self.harness.listener, self.harness.client
+        assert self.harness.mock is not None
+        self.target = self.harness.mock
         self.contract = Contract()
 
     def close(self) -> None:
-        self.client.close()
-        self.target.stop()
-        self.listener.stop()
+        self.harness.close()
 
     def scenario(self) -> ScenarioResult:
         """Create, cancel, wait for the signed webhook, read the hosted page."""
@@ -71,8 +70,7 @@ class HarnessRig:
         contract.check("create-payment-request", REQUEST, where="the request we send")
         created = contract.check_response(client.create_payment(REQUEST), "payment",
                                           status=CREATE_STATUSES)
-        payment_id = created["id"]
-        inbox.track(payment_id)  # what the plugin's client observer does
+        payment_id = created["id"]  # the harness's ledger names it to the inbox
         assert created["status"] == "open"
         t1 = time.perf_counter()
         canceled = contract.check_response(client.cancel_payment(payment_id), "payment",

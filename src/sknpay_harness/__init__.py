@@ -16,10 +16,12 @@ from .errors import (
     WaitTimeout,
     WebhookRejected,
 )
+from .harness import Harness
 from .listener import Delivery, ReceivedEvent, WebhookInbox, WebhookListener
 from .redaction import Redactor
 from .settings import KNOBS, Settings
 from .signing import sign, verify
+from .webhook_waiter import WebhookWaiter
 
 __version__ = "0.1.0"
 
@@ -32,6 +34,7 @@ __all__ = [
     "CustomerError",
     "Delivery",
     "Exchange",
+    "Harness",
     "ReceivedEvent",
     "Redactor",
     "Settings",
@@ -45,6 +48,7 @@ __all__ = [
     "WebhookInbox",
     "WebhookListener",
     "WebhookRejected",
+    "WebhookWaiter",
     "__version__",
     "sign",
     "verify",

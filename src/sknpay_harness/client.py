@@ -8,22 +8,21 @@ is injectable (tests use httpx.MockTransport or a WSGI transport). Every call
 returns an :class:`Exchange`: the redacted record of what went over the wire,
 which the reports attach and failure messages quote.
 
-Transient faults (429, 5xx, connection errors, timeouts) are retried under a
-:class:`RetryPolicy` when a repeat is safe: GETs, cancels (idempotent by
-contract) and creates, which always carry an ``Idempotency-Key`` so a retry
-can never make a second payment. Every attempt is its own Exchange, so each
-retry shows in the report.
+Every Exchange names its operation from the operations table
+(operations.py). Transient faults (429, 5xx, connection errors, timeouts) are
+retried under a :class:`RetryPolicy` when a repeat is safe: the operations
+the table marks so (GETs, and cancels, idempotent by contract) and creates,
+which always carry an ``Idempotency-Key`` so a retry can never make a second
+payment. Every attempt is its own Exchange, so each retry shows in the report.
 """
 
 from __future__ import annotations
 
 import email.utils
-import functools
 import json
 import math
 import re
 import shlex
-import ssl
 import threading
 import time
 import uuid
@@ -34,9 +33,12 @@ from typing import Any
 import httpcore  # noqa: F401  (see below)
 import httpx
 
+from . import operations
 from .errors import ContractViolation, TransportError
+from .operations import Operation
 from .redaction import MASK, Redactor
-from .settings import Secret
+from .secret import Secret
+from .tls import shared_ssl_context
 
 # httpx imports httpcore on first use. Imported with the plugin instead, it is
 # loaded before any in-process pytester run, which restores sys.modules after
@@ -45,18 +47,7 @@ from .settings import Secret
 ExchangeObserver = Callable[["Exchange"], None]
 Pause = Callable[[float], None]
 _BODY_LIMIT = 64 * 1024  # what an Exchange keeps of a body, for reports
-_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _EXCERPT = 300  # characters of a page quoted in a failure
-
-
-@functools.cache
-def shared_ssl_context() -> ssl.SSLContext:
-    """httpx's own verifying TLS context (its CA bundle, SSL_CERT_FILE and
-    SSL_CERT_DIR honoured), made once per process and shared by every client
-    the harness makes: each new one reads the whole CA bundle again (~35 ms),
-    and a session makes several (the API client, the mock's webhook sender).
-    The environment is read when the first client is made."""
-    return httpx.create_ssl_context()
 
 
 def pause(seconds: float) -> None:
@@ -169,6 +160,9 @@ class Exchange:
     retry_in: float | None = None  # seconds until the next attempt; None: this is the answer
     retry_reason: str | None = None
     error: str | None = None  # a transport failure (status 0): no answer came
+    # The operations table's name for this call (create_payment, hosted_page...);
+    # None for a request to a path the table does not know.
+    operation: str | None = None
 
     def __repr__(self) -> str:
         # One line: a failing assert's "where" lines quote it, never its bodies.
@@ -244,6 +238,7 @@ class Exchange:
             "retry": None if self.retry_in is None else {
                 "reason": self.retry_reason, "in_seconds": self.retry_in},
             "error": self.error,
+            "operation": self.operation,
             "curl": self.curl,
         }
 
@@ -310,21 +305,33 @@ class SknPayClient:
                 # The caller's own keys win; the tags only add.
                 body = {**body, "metadata": {**self.payment_tags, **(metadata or {})}}
         headers = {"Idempotency-Key": idempotency_key or str(uuid.uuid4())}
-        return self.request("POST", "/payments", json_body=body, headers=headers)
+        return self.call(operations.CREATE_PAYMENT, json_body=body, headers=headers)
 
     def retrieve_payment(self, payment_id: str) -> Exchange:
         __tracebackhide__ = True
-        return self.request("GET", f"/payments/{payment_id}")
+        return self.call(operations.RETRIEVE_PAYMENT, payment_id=payment_id)
 
     def cancel_payment(self, payment_id: str) -> Exchange:
         __tracebackhide__ = True
-        return self.request("POST", f"/payments/{payment_id}/cancel")
+        return self.call(operations.CANCEL_PAYMENT, payment_id=payment_id)
 
     def hosted_page(self, url: str) -> Exchange:
-        """GET the payment's hosted page as a customer's browser would (no key)."""
+        """GET the payment's hosted page as a customer's browser would (no key).
+        The URL is the one the API gave: the page's path is the target's own."""
         __tracebackhide__ = True
         return self._send("GET", url, headers={"Accept": "text/html"}, content=None, auth=None,
-                          retry=True)
+                          retry=operations.HOSTED_PAGE.retry_safe,
+                          operation=operations.HOSTED_PAGE.name)
+
+    def call(
+        self, operation: Operation, *, json_body: Any = None,
+        headers: Mapping[str, str] | None = None, **path_parameters: str,
+    ) -> Exchange:
+        """Make the API operation ``operation`` (from operations.py), its path's
+        ``{names}`` filled from ``path_parameters``."""
+        __tracebackhide__ = True
+        return self.request(operation.method, operation.api_path(**path_parameters),
+                            json_body=json_body, headers=headers, operation=operation)
 
     def request(
         self,
@@ -336,12 +343,17 @@ class SknPayClient:
         headers: Mapping[str, str] | None = None,
         auth: str | None = "default",
         retry: bool | None = None,
+        operation: Operation | None = None,
     ) -> Exchange:
         """Send an API request. ``auth``: "default" (the key), None (no header),
         or a literal Authorization value (for auth contract tests). ``retry``:
-        None retries transient faults only where a repeat is safe (GET, cancel,
-        or a request with an Idempotency-Key); True/False force it."""
+        None retries transient faults only where a repeat is safe (an operation
+        the table marks retry-safe, any GET, or a request with an
+        Idempotency-Key); True/False force it. ``operation``: the table's entry
+        for this call; by default the one whose method and path match."""
         __tracebackhide__ = True
+        if operation is None:
+            operation = operations.api_operation(method, path)
         all_headers = {"Accept": "application/json", **(headers or {})}
         key = self._auth if auth == "default" else None
         if auth is not None and key is None:
@@ -350,10 +362,12 @@ class SknPayClient:
             content = json.dumps(json_body, separators=(",", ":")).encode()
             all_headers.setdefault("Content-Type", "application/json")
         if retry is None:
-            retry = (method.upper() in _SAFE_METHODS or path.rstrip("/").endswith("/cancel")
-                     or any(k.lower() == "idempotency-key" for k in all_headers))
+            safe = (operation.retry_safe if operation is not None
+                    else method.upper() in operations.SAFE_METHODS)
+            retry = safe or any(k.lower() == "idempotency-key" for k in all_headers)
         return self._send(method, self.base_url + path, headers=all_headers, content=content,
-                          auth=key, retry=retry)
+                          auth=key, retry=retry,
+                          operation=None if operation is None else operation.name)
 
     def close(self) -> None:
         self._http.close()
@@ -361,7 +375,7 @@ class SknPayClient:
     # -- internals ---------------------------------------------------------
     def _send(
         self, method: str, url: str, *, headers: Mapping[str, str], content: bytes | None,
-        auth: BearerKey | None, retry: bool = False,
+        auth: BearerKey | None, retry: bool = False, operation: str | None = None,
     ) -> Exchange:
         __tracebackhide__ = True
         policy = self.retry if retry else NO_RETRIES
@@ -378,7 +392,7 @@ class SknPayClient:
                 error = f"{type(exc).__name__}: {self._redactor.text(str(exc))}"
                 decision = policy.decide(attempt, None)
                 self._notify(self._record_failure(method, url, recorded, content, error,
-                                                  elapsed_ms, attempt, decision))
+                                                  elapsed_ms, attempt, decision, operation))
                 if decision is None:
                     tries = f" after {attempt} attempts" if attempt > 1 else ""
                     raise TransportError(
@@ -391,7 +405,7 @@ class SknPayClient:
                 decision = policy.decide(attempt, response.status_code,
                                          response.headers.get("retry-after"))
                 exchange = self._record(method, url, recorded, content, response, elapsed_ms,
-                                        attempt, decision)
+                                        attempt, decision, operation)
                 self._notify(exchange)
                 if decision is None:
                     return exchange
@@ -410,9 +424,10 @@ class SknPayClient:
     def _record_failure(
         self, method: str, url: str, headers: Mapping[str, str], content: bytes | None,
         error: str, elapsed_ms: float, attempt: int, decision: RetryDecision | None,
+        operation: str | None,
     ) -> Exchange:
         return self._exchange(method, url, headers, content, 0, {}, b"", elapsed_ms,
-                              attempt, decision, error)
+                              attempt, decision, error, operation)
 
     def _record(
         self,
@@ -424,15 +439,17 @@ class SknPayClient:
         elapsed_ms: float,
         attempt: int = 1,
         decision: RetryDecision | None = None,
+        operation: str | None = None,
     ) -> Exchange:
         return self._exchange(method, url, headers, content, response.status_code,
                               dict(response.headers), response.content, elapsed_ms, attempt,
-                              decision, None)
+                              decision, None, operation)
 
     def _exchange(
         self, method: str, url: str, headers: Mapping[str, str], content: bytes | None,
         status: int, response_headers: Mapping[str, str], response_body: bytes,
         elapsed_ms: float, attempt: int, decision: RetryDecision | None, error: str | None,
+        operation: str | None,
     ) -> Exchange:
         """The redacted record of one attempt (status 0: no answer came)."""
         r = self._redactor
@@ -451,6 +468,7 @@ class SknPayClient:
             retry_in=None if decision is None else decision.delay,
             retry_reason=None if decision is None else decision.reason,
             error=error,
+            operation=operation,
         )
 
 

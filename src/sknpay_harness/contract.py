@@ -16,7 +16,6 @@ import re
 import threading
 from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 from typing import Any
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -27,6 +26,7 @@ from referencing.jsonschema import DRAFT202012
 
 from .client import Exchange
 from .errors import ContractViolation
+from .schema_location import default_schema_dir
 
 SCHEMA_BASE = "https://sknpay-harness.invalid/schemas/v1/"
 # Whether create answers 200 or 201 is unknown (API notes); accept both until
@@ -35,14 +35,6 @@ CREATE_STATUSES = frozenset({200, 201})
 _MAX_SHOWN = 25
 Predicate = Callable[[Any], bool]
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def default_schema_dir() -> Path:
-    """The installed package's copy, else the source checkout's schemas/."""
-    packaged = resources.files("sknpay_harness") / "_schemas"
-    if packaged.is_dir():
-        return Path(str(packaged))
-    return Path(__file__).resolve().parents[2] / "schemas"
 
 
 @dataclass(frozen=True)

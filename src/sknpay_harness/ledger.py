@@ -18,6 +18,7 @@ from typing import Any
 
 from .client import Exchange, SknPayClient
 from .errors import SknPayHarnessError
+from .operations import CREATE_PAYMENT
 
 RUN_TAG = "harness_run"
 TEST_TAG = "harness_test"
@@ -66,7 +67,7 @@ class PaymentLedger:
         if not body or not isinstance(payment_id, str):
             return
         status = str(body.get("status", "?"))
-        created = exchange.method == "POST" and exchange.url.rstrip("/").endswith("/payments")
+        created = exchange.operation == CREATE_PAYMENT.name
         with self._lock:
             entry = self._entries.get(payment_id)
             if entry is None and created:
@@ -78,10 +79,6 @@ class PaymentLedger:
                 entry.status = status
         if created and self._on_created is not None:
             self._on_created(payment_id)
-
-    def payment_ids(self) -> list[str]:
-        with self._lock:
-            return list(self._entries)
 
     def open_payments(self) -> list[Entry]:
         with self._lock:

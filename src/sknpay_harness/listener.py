@@ -28,8 +28,8 @@ from werkzeug.wrappers import Request, Response
 from . import signing
 from .errors import SignatureError, WaitTimeout, WebhookRejected
 from .redaction import Redactor
+from .secret import Secret
 from .serving import WsgiServer
-from .settings import Secret
 from .waiting import Deadline, wait_until
 
 MAX_BODY_BYTES = 1024 * 1024
@@ -156,19 +156,42 @@ class WebhookInbox:
         self._forgotten: set[str] = set()  # ids of events dropped past keep_events
         self._by_key: dict[tuple[str, str | None], list[ReceivedEvent]] = {}
         self._rejected_for: dict[str, list[Delivery]] = {}
-        self._tracked: set[str] = set()
+        self._tracked: set[str | None] = set()
+        # Valid events for payments not (yet) named: counted as ignored until named.
+        self._held: dict[str | None, list[ReceivedEvent]] = {}
+        self._held_order: deque[ReceivedEvent] = deque()
         self._track_listeners: list[Callable[[str], None]] = []
         self.counters = _Counters()
 
     # -- producers ---------------------------------------------------------
     def track(self, payment_id: str) -> None:
-        """Declare a payment as made by this run, so its events count; then tell
-        the track listeners (a webhook relay routes the payment's events here)."""
+        """Declare a payment as this run's, so its events count: those to come,
+        and those already held as ignored; then tell the track listeners (a
+        webhook relay routes the payment's events here). Naming a payment
+        twice costs nothing: only the first call is passed on."""
         with self._cond:
+            if payment_id in self._tracked:
+                return
             self._tracked.add(payment_id)
+            for event in self._held.pop(payment_id, ()):
+                self._promote(event)
             listeners = list(self._track_listeners)
+            self._cond.notify_all()
         for listener in listeners:  # outside the lock: a relay answers over HTTP
             listener(payment_id)
+
+    def _promote(self, event: ReceivedEvent) -> None:
+        """A held event counts after all: its payment was named late (made by
+        the app under test, or named by a wait before the create's answer was
+        parsed). Its delivery record says so. Lock held."""
+        self._remember(event)
+        self.counters.ignored -= 1
+        self.counters.accepted += 1
+        first_kept = self._delivery_total - len(self._deliveries) + 1
+        index = event.seq - first_kept
+        if 0 <= index < len(self._deliveries):
+            self._deliveries[index] = replace(self._deliveries[index], outcome=ACCEPTED,
+                                              reason="counted once the payment was named")
 
     def add_track_listener(self, callback: Callable[[str], None]) -> None:
         with self._cond:
@@ -241,23 +264,25 @@ class WebhookInbox:
         clean_headers = self._redactor.headers(headers)
         with self._cond:
             seq = self._delivery_total + 1
-            existing = self._events.get(event_id)
+            existing = self._events.get(event_id) or self._held_event(payment_id, event_id)
             if existing is not None or event_id in self._forgotten:
                 if existing is not None:
                     existing.deliveries += 1
                 outcome, reason = DUPLICATE, f"event {event_id} already received"
                 self.counters.duplicate += 1
-            elif self.track_payments and payment_id not in self._tracked:
-                outcome, reason = IGNORED, "payment not made by this run"
-                self.counters.ignored += 1
             else:
-                outcome, reason = ACCEPTED, None
-                if header_type is not None and header_type != event_type:
-                    reason = f"{signing.EVENT_TYPE_HEADER} {header_type!r} differs from body type"
                 event = ReceivedEvent(event_id, event_type, payment_id, envelope, body,
                                       dict(clean_headers), received_at, sig_timestamp, seq=seq)
-                self._remember(event)
-                self.counters.accepted += 1
+                if self.track_payments and payment_id not in self._tracked:
+                    outcome, reason = IGNORED, "payment not named by this run"
+                    self._hold(event)
+                    self.counters.ignored += 1
+                else:
+                    outcome, reason = ACCEPTED, None
+                    if header_type is not None and header_type != event_type:
+                        reason = f"{signing.EVENT_TYPE_HEADER} {header_type!r} differs from body type"
+                    self._remember(event)
+                    self.counters.accepted += 1
             self._log(self._delivery(seq, method, path, 200, outcome, reason, event_id,
                                      event_type, payment_id, headers, body, received_at,
                                      clean_headers))
@@ -308,6 +333,22 @@ class WebhookInbox:
         if old >= 0 and (self._deliveries[old].body or self._deliveries[old].headers):
             self._deliveries[old] = replace(self._deliveries[old], body="", headers={})
 
+    def _hold(self, event: ReceivedEvent) -> None:
+        """Keep a valid event for a payment nobody has named yet (another run's,
+        or one a later wait will name); the oldest go past ``keep_events``. Lock held."""
+        self._held.setdefault(event.payment_id, []).append(event)
+        self._held_order.append(event)
+        while len(self._held_order) > self._keep_events:
+            oldest = self._held_order.popleft()
+            same = self._held.get(oldest.payment_id)
+            if same and oldest in same:
+                same.remove(oldest)
+                if not same:
+                    del self._held[oldest.payment_id]
+
+    def _held_event(self, payment_id: str | None, event_id: str) -> ReceivedEvent | None:
+        return next((e for e in self._held.get(payment_id, ()) if e.event_id == event_id), None)
+
     def _remember(self, event: ReceivedEvent) -> None:
         """Index a new event; forget the oldest past ``keep_events``. Lock held."""
         self._events[event.event_id] = event
@@ -332,6 +373,7 @@ class WebhookInbox:
         where: str | Callable[[], str] = "",
         settle: Callable[[float], str | None] | None = None,
         since_seq: int = 0,
+        live: bool = False,
     ) -> ReceivedEvent:
         """Block until an accepted ``event_type`` event for ``payment_id`` is in.
 
@@ -344,7 +386,9 @@ class WebhookInbox:
         finish retrying it (the mock: until its outbox is idle; it returns how
         that is known, or None if it cannot know), so the message counts the
         same deliveries as the sender's log and the run summary. The message
-        lists what reached the listener after delivery ``since_seq``.
+        lists what reached the listener after delivery ``since_seq``; with
+        ``live`` (a target that cannot say it is done) a timeout also says
+        whether anything reached the listener at all in this run.
         """
         __tracebackhide__ = True
         deadline = Deadline(timeout)
@@ -363,7 +407,8 @@ class WebhookInbox:
         found = wait_until(
             self._cond, ready, timeout,
             lambda: self._describe(event_type, payment_id, since_seq, where,
-                                   f" within {timeout:g} s"),
+                                   f" within {timeout:g} s",
+                                   self._reach(event_type, payment_id) if live else None),
         )
         if found.event is not None:
             return found.event
@@ -376,6 +421,25 @@ class WebhookInbox:
             f"the sender has stopped retrying: {settled}" if settled else None,
             head=f"Webhook for {payment_id} was rejected: {found.reason.split(':', 1)[0]}",
             retrying=settled is None))
+
+    def _reach(self, event_type: str, payment_id: str) -> str:
+        """On a live target, which of two cases a timeout met: nothing reached
+        this listener at all (the endpoint or the tunnel), or deliveries came
+        but not this payment's (another run sharing the endpoint may be
+        taking them)."""
+        with self._cond:
+            total, c = self._delivery_total, replace(self.counters)
+            named = len(self._tracked)
+            heard = len({e.payment_id for e in self._events.values()})
+        if total == 0:
+            return ("nothing reached this listener at all in this run: check the dashboard's "
+                    "webhook endpoint and the tunnel to this listener")
+        return (f"{total} deliveries reached this listener in this run ({c.accepted} accepted, "
+                f"{c.duplicate} duplicate, {c.ignored} for payments this run did not name, "
+                f"{c.rejected} rejected); events came for {heard} of the {named} payments this "
+                f"run named, and no {event_type} for {payment_id}: if another run shares the "
+                "dashboard's one endpoint, it may be taking this run's deliveries "
+                "(docs/sandbox.md, 'One endpoint, one run at a time')")
 
     def wait_quiet(self, seconds: float, *, until: Callable[[], bool] | None = None) -> None:
         """Watch the inbox for ``seconds`` (the quiet period is the behaviour

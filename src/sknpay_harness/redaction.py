@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping
 
-from .settings import Secret
+from .secret import Secret
 
 MASK = "[REDACTED]"
 

@@ -49,10 +49,10 @@ from typing import Any
 import httpx
 from werkzeug.wrappers import Request, Response
 
-from .client import shared_ssl_context
 from .errors import SknPayHarnessError
 from .listener import IGNORED, MAX_BODY_BYTES, REJECTED, Delivery
 from .serving import WsgiServer
+from .tls import shared_ssl_context
 
 log = logging.getLogger(__name__)
 
@@ -305,7 +305,7 @@ class WebhookRelay:
 
     def _settle_unclaimed(self, pending: _Pending, why: str) -> None:
         self.counts.ignored += 1
-        self._record(pending.delivery, 200, IGNORED, f"payment not made by this run ({why})")
+        self._record(pending.delivery, 200, IGNORED, f"payment not named by this run ({why})")
 
     def _record(self, delivery: Delivery, status: int, outcome: str, reason: str) -> None:
         self._records.append(Delivery(

@@ -13,10 +13,13 @@ they cost next to nothing.
 from __future__ import annotations
 
 import json
+import platform
 import time
 from collections.abc import Iterable, Mapping
 from contextlib import AbstractContextManager
 from datetime import UTC, datetime
+from importlib.metadata import PackageNotFoundError, version
+from pathlib import Path
 from types import TracebackType
 from typing import Any
 from uuid import uuid4
@@ -27,6 +30,7 @@ from allure_commons import plugin_manager
 from .client import Exchange
 from .listener import Delivery, ReceivedEvent
 from .redaction import Redactor
+from .settings import Settings
 
 JSON, HTML, TEXT = (allure.attachment_type.JSON, allure.attachment_type.HTML,
                     allure.attachment_type.TEXT)
@@ -173,3 +177,45 @@ def _json_or_none(text: str) -> Any:
 
 def _pretty(value: Any) -> str:
     return json.dumps(value, indent=2, ensure_ascii=False, default=str)
+
+
+ENVIRONMENT_FILE = "environment.properties"
+_PACKAGES = ("httpx", "pytest", "allure-pytest", "jsonschema-rs", "cheroot")
+
+
+def run_environment(settings: Settings, api_url: str, workers: int | None = None) -> dict[str, str]:
+    """What allure's environment.properties says: the run's target and base URL,
+    run id, and the versions it ran on."""
+    if not api_url:
+        api_url = settings.base_url if settings.target == "sandbox" else "(mock not started)"
+    env = {
+        "target": settings.target,
+        "base_url": api_url,
+        "run_id": settings.run_id,
+        "mock_breaks": ",".join(settings.mock_breaks) or "none",
+        "strict_contract": str(settings.strict_contract).lower(),
+        "sknpay-harness": version("sknpay-harness"),
+        "python": platform.python_version(),
+    }
+    for package in _PACKAGES:
+        try:
+            env[package] = version(package)
+        except PackageNotFoundError:
+            env[package] = "not installed"
+    if workers:
+        env["xdist_workers"] = str(workers)
+    return env
+
+
+def write_environment(folder: Path, env: dict[str, str], redactor: Redactor) -> Path:
+    """``environment.properties`` in the allure results folder; every value redacted."""
+    lines = [f"{key}={_escaped(redactor.text(value))}" for key, value in env.items()]
+    path = folder / ENVIRONMENT_FILE
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _escaped(value: str) -> str:
+    """A .properties value: backslashes and line breaks escaped."""
+    return value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")

@@ -9,7 +9,6 @@ reported with the place it came from.
 from __future__ import annotations
 
 import difflib
-import hmac
 import math
 import re
 import secrets as _secrets
@@ -19,62 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .errors import ConfigError
-from .mock.breaks import check_break_names
+from .secret import Secret, as_secret
 
 TARGETS = ("mock", "sandbox")
 SANDBOX_BASE_URL = "https://app.sknpay.com/api/v1"
-
-
-class Secret:
-    """A credential that never shows itself: ``repr()``, ``str()`` and f-strings
-    print ``[REDACTED]``, so no settings dump, message or traceback local (``-l``)
-    can leak it. ``reveal()`` gives the value; call it only where the value goes
-    on the wire or into the HMAC, inside the expression that uses it, so no
-    frame keeps the clear value in a local.
-
-    Deliberately not a ``str``: a str subclass hands its value to every
-    ``str()``, ``format()``, concatenation and ``%s`` on the way.
-    """
-
-    __slots__ = ("_value",)
-
-    def __init__(self, value: str | Secret) -> None:
-        if isinstance(value, Secret):
-            value = value.reveal()
-        if not isinstance(value, str):
-            raise TypeError(f"a Secret holds a str, not {type(value).__name__}")
-        self._value = value
-
-    def reveal(self) -> str:
-        return self._value
-
-    def __repr__(self) -> str:
-        return "Secret('[REDACTED]')"
-
-    def __str__(self) -> str:
-        return "[REDACTED]"
-
-    def __format__(self, spec: str) -> str:
-        return format(str(self), spec)
-
-    def __bool__(self) -> bool:
-        return bool(self._value)
-
-    def __eq__(self, other: object) -> bool:
-        if not isinstance(other, Secret):
-            return NotImplemented
-        return hmac.compare_digest(self._value.encode(), other._value.encode())
-
-    def __hash__(self) -> int:
-        return hash((Secret, self._value))
-
-
-SecretInput = str | Secret | None
-
-
-def as_secret(value: SecretInput) -> Secret | None:
-    """``value`` held as a Secret (None and "" stay None)."""
-    return Secret(value) if value else None
 
 
 def _did_you_mean(value: str, choices: tuple[str, ...]) -> str:
@@ -131,13 +78,6 @@ def _run_id(raw: str) -> str:
 
 def _names(raw: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in raw.split(",") if n.strip())
-
-
-def _break_names(raw: str) -> tuple[str, ...]:
-    # Checked here, not when the mock starts: a typo stops the run before any test.
-    names = _names(raw)
-    check_break_names(names)
-    return names
 
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
@@ -198,7 +138,7 @@ KNOBS: tuple[Knob, ...] = (
     Knob("request_timeout", "Seconds one API request may take.", "10", _positive_float,
          metavar="SECONDS"),
     Knob("mock_breaks", "Comma-separated contract breaks to switch on in the embedded mock "
-         "(see sknpay_harness.mock.breaks).", "", _break_names, metavar="NAMES"),
+         "(see sknpay_harness.mock.breaks).", "", _names, metavar="NAMES"),
     Knob("mock_webhook_delay", "Seconds the embedded mock waits before delivering a webhook.",
          "0", _non_negative_float, metavar="SECONDS"),
     Knob("strict_contract", "Fail on any response field the schemas do not know (contract drift).",
@@ -246,6 +186,26 @@ class Settings:
         for name in ("api_key", "webhook_secret"):
             object.__setattr__(self, name, as_secret(getattr(self, name)))
 
+    def header_lines(self, *, relay: bool = False) -> list[str]:
+        """What the run header says of these settings; never a secret's value.
+        ``relay``: a relay holds the webhook port for the xdist workers."""
+        lines = [
+            f"sknpay: target={self.target} webhook_timeout={self.webhook_timeout:g}s "
+            f"request_timeout={self.request_timeout:g}s strict_contract={self.strict_contract} "
+            f"mock_breaks={','.join(self.mock_breaks) or 'none'}"
+        ]
+        if self.target == "sandbox":
+            lines.append(f"sknpay: sandbox base_url={self.base_url} run_id={self.run_id} "
+                         f"listener={self.webhook_host}:{self.webhook_port}"
+                         f"{' (relay to the xdist workers)' if relay else ''} "
+                         f"retries={self.retries} record={self.record}")
+        given = [f"{k.name}={'[set]' if k.secret else _shown(getattr(self, k.name))} "
+                 f"({self.sources[k.name]})"
+                 for k in KNOBS if self.sources.get(k.name, "default") != "default"]
+        if given:
+            lines.append("sknpay: not default: " + ", ".join(given))
+        return lines
+
     def secrets(self) -> tuple[Secret, ...]:
         return tuple(s for s in (self.api_key, self.webhook_secret) if s)
 
@@ -254,11 +214,16 @@ def resolve(
     options: Mapping[str, str | None],
     env: Mapping[str, str],
     ini: Mapping[str, str | None],
+    *,
+    check_breaks: Callable[[tuple[str, ...]], None] | None = None,
 ) -> Settings:
     """Build Settings from the three sources; raise ConfigError naming the source.
 
     ``options`` and ``ini`` are keyed by knob name, ``env`` is the process
-    environment. A value of None means "not given there".
+    environment. A value of None means "not given there". ``check_breaks``
+    raises ValueError for a mock break name it does not know (the plugin
+    passes the mock's own check; settings know nothing of the mock), so a
+    typo stops the run before any test, not when the mock starts.
     """
     values: dict[str, Any] = {}
     sources: dict[str, str] = {}
@@ -270,6 +235,8 @@ def resolve(
             continue
         try:
             value = knob.parse(str(raw))
+            if knob.name == "mock_breaks" and check_breaks is not None:
+                check_breaks(value)
         except ValueError as exc:
             shown = "[REDACTED]" if knob.secret else repr(raw)
             raise ConfigError(f"Invalid {knob.name.replace('_', ' ')} {shown} from {source}: {exc}") from None
@@ -342,3 +309,9 @@ def _pick(
     if ini_value not in (None, ""):
         return ini_value, f"ini {knob.ini}"
     return knob.default, "default"
+
+
+def _shown(value: object) -> str:
+    if isinstance(value, tuple):
+        return ",".join(map(str, value)) or "none"
+    return f"{value:g}" if isinstance(value, float) else str(value)

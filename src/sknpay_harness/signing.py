@@ -16,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .errors import SignatureError
-from .settings import Secret
+from .secret import Secret
 
 SigningSecret = str | Secret
 

@@ -12,15 +12,16 @@ from typing import Any, Protocol
 
 import httpx
 
-from .client import BearerKey, shared_ssl_context
+from .client import BearerKey
 from .mock.app import MockApp, MockConfig, create_app
 from .mock.breaks import BreakSet
-from .mock.clock import OffsetClock
-from .mock.control import CONTROL_PREFIX
+from .mock.clock import SystemClock
 from .mock.outbox import Outbox, RetryPolicy
 from .mock.payments import STATUSES
 from .mock.server import MockServer
+from .operations import CONTROL_PREFIX
 from .settings import Settings
+from .tls import shared_ssl_context
 
 # Quick retries inside a test run: a refused delivery is retried 4 times
 # within ~0.15 s in all, not over the minutes a real sender takes. A test
@@ -60,7 +61,7 @@ class EmbeddedMockTarget:
             raise ValueError("the embedded mock needs an API key and webhook secret")
         self.breaks = BreakSet(settings.mock_breaks)
         self.session_breaks = tuple(settings.mock_breaks)
-        clock = OffsetClock()
+        clock = SystemClock()
         # The mock is the other end of the wire: it holds the values in clear,
         # as SKN Pay does, in its own threads.
         outbox = Outbox(settings.webhook_secret.reveal(), clock=clock.now, breaks=self.breaks,

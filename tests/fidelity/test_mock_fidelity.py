@@ -37,10 +37,10 @@ def replay_on_mock(mock, client, inbox, recording):
 
 
 def test_the_mock_answers_like_the_newest_recording(
-        sknpay_recording, sknpay_mock, sknpay_api, sknpay_inbox, sknpay_reporter):
+        sknpay_recording, sknpay_mock, sknpay_api, sknpay_listener, sknpay_reporter):
     path, recording = sknpay_recording
     assert recording["steps"] and recording["webhooks"], f"{path} records nothing to replay"
-    replayed = replay_on_mock(sknpay_mock, sknpay_api, sknpay_inbox, recording)
+    replayed = replay_on_mock(sknpay_mock, sknpay_api, sknpay_listener.inbox, recording)
     sknpay_reporter.attach_json("replay (normalised)", {"steps": replayed.steps,
                                                        "webhooks": replayed.webhooks})
     assert_faithful(recording, replayed, path.name)
@@ -48,8 +48,8 @@ def test_the_mock_answers_like_the_newest_recording(
 
 @pytest.mark.parametrize("break_name", BREAKS)
 def test_a_contract_break_makes_the_mock_unfaithful(
-        break_name, sknpay_recording, sknpay_mock, sknpay_api, sknpay_inbox):
+        break_name, sknpay_recording, sknpay_mock, sknpay_api, sknpay_listener):
     _, recording = sknpay_recording
     sknpay_mock.breaks.set([break_name])
-    diffs = compare(recording, replay_on_mock(sknpay_mock, sknpay_api, sknpay_inbox, recording))
+    diffs = compare(recording, replay_on_mock(sknpay_mock, sknpay_api, sknpay_listener.inbox, recording))
     assert diffs, f"the fidelity check did not notice the {break_name} break"

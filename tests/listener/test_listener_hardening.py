@@ -93,7 +93,7 @@ def _cases() -> list[Case]:
         Case("GET instead of POST", None, {}, 405, REJECTED, "not allowed", method="GET"),
         Case("event for a payment this run never made", _event("evt_NotOurs1", NOT_OURS),
              _signed(_event("evt_NotOurs1", NOT_OURS)), 200, IGNORED,
-             "payment not made by this run"),
+             "payment not named by this run"),
         Case("duplicate delivery (same event id)", good, _signed(good), 200, DUPLICATE,
              "already received"),
         Case("out of order: later event first", later, _signed(later), 200, ACCEPTED, None,

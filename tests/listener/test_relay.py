@@ -141,7 +141,7 @@ def test_another_runs_event_is_answered_at_once_and_counted_ignored_once(relay, 
     (record,) = relay.records()
     assert (record.outcome, record.payment_id, record.event_id) == (
         IGNORED, "plink_someone_elses", "evt_noise")
-    assert "payment not made by this run (the run ended)" in record.line()
+    assert "payment not named by this run (the run ended)" in record.line()
 
 
 def test_a_webhook_that_beats_the_registration_still_reaches_the_worker(relay, workers):

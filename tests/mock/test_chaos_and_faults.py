@@ -116,10 +116,10 @@ def test_parse_delay():
 
 
 def test_route_names():
-    assert route_of("POST", "/api/v1/payments") == "create"
-    assert route_of("GET", "/api/v1/payments/plink_x") == "retrieve"
-    assert route_of("POST", "/api/v1/payments/plink_x/cancel") == "cancel"
-    assert route_of("POST", "/api/v1/refunds") == "refund"
+    assert route_of("POST", "/api/v1/payments") == "create_payment"
+    assert route_of("GET", "/api/v1/payments/plink_x") == "retrieve_payment"
+    assert route_of("POST", "/api/v1/payments/plink_x/cancel") == "cancel_payment"
+    assert route_of("POST", "/api/v1/refunds") == "create_refund"
     assert route_of("GET", "/pay/plink_x") is None
 
 

@@ -249,13 +249,13 @@ def test_times_are_wall_clock_iso_8601_utc(passed: AllureRun, rejected: AllureRu
 def test_no_anonymous_tear_down_entries(passed: AllureRun):
     entries = [f for c in passed.containers() for f in c.get("befores", []) + c.get("afters", [])]
     names = [f["name"] for f in entries]
-    assert "sknpay_session::close" in names
+    assert "sknpay_harness::close" in names
     for fixture in entries:
         assert "<lambda>" not in fixture["name"] and not re.search(r"::\d+$", fixture["name"]), names
         assert fixture.get("status") == "passed", fixture
     uuid = passed.result()["uuid"]
     set_up = sorted(c["befores"][0]["name"] for c in passed.containers() if uuid in c["children"])
-    assert set_up == ["sknpay_api", "sknpay_contract", "sknpay_reporter", "sknpay_session",
+    assert set_up == ["sknpay_api", "sknpay_contract", "sknpay_harness", "sknpay_reporter",
                       "sknpay_webhooks"], "the scenario sets up the harness's few fixtures"
 
 
@@ -285,7 +285,7 @@ def test_contract_files_map_to_stories_and_a_tests_own_label_wins(passed: Allure
 def test_a_fixtures_own_finalizers_stay_in_the_report(passed: AllureRun):
     """Only pytest's internal finalizer is dropped, not one a fixture registers."""
     afters = [a["name"] for c in passed.containers() for a in c.get("afters", [])]
-    assert set(afters) == {"resource::release_resource", "sknpay_session::close"}
+    assert set(afters) == {"resource::release_resource", "sknpay_harness::close"}
 
 
 def _properties(run: AllureRun) -> dict[str, str]:

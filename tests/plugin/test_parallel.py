@@ -12,16 +12,17 @@ import pytest
 from sknpay_harness.contract import Contract
 from sknpay_harness.ledger import CleanupResult
 from sknpay_harness.plugin import parallel
-from sknpay_harness.plugin.state import DELIVERIES_KEPT, RunLog, WaitRecord, contract_key, run_log_key
+from sknpay_harness.plugin.state import contract_key, run_log_key
 from sknpay_harness.rehearsal import free_port
+from sknpay_harness.runlog import DELIVERIES_KEPT, RunLog, WaitRecord
 
 CANCEL_TESTS = """
 import pytest
 
 @pytest.mark.scenario
 @pytest.mark.parametrize("n", range(4))
-def test_cancel(n, sknpay_api, sknpay_webhooks, sknpay_client, record_property):
-    record_property("api_url", sknpay_client.base_url)
+def test_cancel(n, sknpay_api, sknpay_webhooks, record_property):
+    record_property("api_url", sknpay_api.base_url)
     payment = sknpay_api.create_payment({"amount": 100 + n, "currency": "USD"}).json()
     assert sknpay_api.cancel_payment(payment["id"]).json()["status"] == "canceled"
     sknpay_webhooks.wait_for("payment.canceled", payment["id"])

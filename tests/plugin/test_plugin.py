@@ -54,7 +54,7 @@ def test_fixtures_are_documented_with_scope_and_type(pytester: pytest.Pytester):
     result = pytester.runpytest("-p", "no:cacheprovider", "--fixtures")
     for name in ("sknpay_api", "sknpay_webhooks", "sknpay_contract", "sknpay_settings", "sknpay_mock"):
         result.stdout.fnmatch_lines([f"{name}*"])
-    result.stdout.fnmatch_lines(["*function · TestWebhooks · wait_for(type, payment_id)*"])
+    result.stdout.fnmatch_lines(["*function · WebhookWaiter · wait_for(type, payment_id)*"])
 
 
 def test_tests_waiting_on_webhooks_get_a_timeout_above_the_wait(pytester: pytest.Pytester):

@@ -48,9 +48,9 @@ def test_a_forged_delivery_through_the_relay(sknpay_api, sknpay_webhooks):
     sknpay_webhooks.wait_for("payment.canceled", payment["id"])
 
 
-def test_where_to_look_names_the_relays_port_not_the_workers(sknpay_session_target):
+def test_where_to_look_names_the_relays_port_not_the_workers(sknpay_target):
     # A failed wait says the dashboard's endpoint must reach this URL: the relay's.
-    where = sknpay_session_target.describe_deliveries("plink_x")
+    where = sknpay_target.describe_deliveries("plink_x")
     assert f"must reach the xdist relay (http://127.0.0.1:{{PORT}})," in where, where
 """
 

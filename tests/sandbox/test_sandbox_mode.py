@@ -34,7 +34,7 @@ def test_payments_carry_run_and_test_names_and_other_payments_events_are_ignored
     result.stdout.fnmatch_lines([
         "run id: run-A *",
         "webhook deliveries: 1 accepted, 1 duplicate, 1 ignored (other payments), 0 rejected",
-        "  ignored #* ignored: payment not made by this run "
+        "  ignored #* ignored: payment not named by this run "
         "[[]payment.canceled evt_* payment=plink_*[]]",
     ])
 

@@ -137,7 +137,7 @@ def test_a_post_the_server_processed_before_closing_is_sent_once() -> None:
 def test_every_client_shares_one_verifying_tls_context():
     # Made once per process (a new one reads the CA bundle again, ~35 ms), and
     # httpx's own: certificates and host names are checked.
-    from sknpay_harness.client import shared_ssl_context
+    from sknpay_harness.tls import shared_ssl_context
 
     context = shared_ssl_context()
     assert context is shared_ssl_context()

@@ -61,6 +61,30 @@ def test_events_for_payments_this_run_did_not_make_are_ignored(inbox):
     assert inbox.events() == [] and inbox.deliveries()[-1].outcome == IGNORED
 
 
+def test_an_ignored_event_counts_once_its_payment_is_named(inbox):
+    # The app under test made the payment: its event came before anyone named it.
+    body = event(payment_id="plink_APP", event_id="evt_app")
+    inbox.handle("POST", "/", headers(body), body)
+    assert inbox.handle("POST", "/", headers(body), body)[1]["outcome"] == DUPLICATE
+    assert (inbox.counters.ignored, inbox.counters.accepted) == (1, 0)
+    inbox.track("plink_APP")
+    got = inbox.wait_for("payment.canceled", "plink_APP", timeout=0.01)
+    assert (got.event_id, got.deliveries) == ("evt_app", 2)
+    assert (inbox.counters.ignored, inbox.counters.accepted) == (0, 1)
+    first = inbox.deliveries()[0]
+    assert (first.outcome, first.reason) == (ACCEPTED, "counted once the payment was named")
+
+
+def test_held_events_are_bounded(inbox):
+    small = WebhookInbox([SECRET], clock=lambda: NOW, keep_events=2)
+    for n in range(3):
+        body = event(payment_id=f"plink_{n}", event_id=f"evt_{n}")
+        small.handle("POST", "/", headers(body), body)
+    for n in range(3):
+        small.track(f"plink_{n}")
+    assert [e.event_id for e in small.events()] == ["evt_1", "evt_2"]
+
+
 def test_waiter_blocked_before_the_event_is_woken_by_it(inbox):
     body = event()
     result = {}

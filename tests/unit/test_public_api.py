@@ -4,10 +4,10 @@ import sknpay_harness
 
 PINNED = {
     "CREATE_STATUSES", "KNOBS", "ConfigError", "Contract", "ContractViolation", "CustomerError",
-    "Delivery",
-    "Exchange", "ReceivedEvent", "Redactor", "Settings", "SignatureError", "SknPayClient",
+    "Delivery", "Exchange", "Harness", "ReceivedEvent", "Redactor", "Settings", "SignatureError",
+    "SknPayClient",
     "SknPayHarnessError", "TransportError", "UnknownField", "Violation", "WaitTimeout",
-    "WebhookInbox", "WebhookListener", "WebhookRejected", "__version__", "sign", "verify",
+    "WebhookInbox", "WebhookListener", "WebhookRejected", "WebhookWaiter", "__version__", "sign", "verify",
 }
 
 

@@ -2,8 +2,8 @@ from __future__ import annotations
 
 import logging
 
-from sknpay_harness.plugin.redacting import RedactingRecordFactory
 from sknpay_harness.redaction import MASK, Redactor
+from sknpay_harness.report_redaction import RedactingRecordFactory
 
 
 def test_known_secrets_and_secret_shapes_are_masked():

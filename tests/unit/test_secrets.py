@@ -11,7 +11,7 @@ import pytest
 from sknpay_harness import Redactor, Settings, SknPayClient, TransportError, WebhookInbox, signing
 from sknpay_harness.client import BearerKey
 from sknpay_harness.redaction import MASK
-from sknpay_harness.settings import Secret
+from sknpay_harness.secret import Secret
 
 KEY = "sk_test_unitSECRETkey_0123456789"
 WHSEC = "whsec_unitSECRETsecret_0123456789"

@@ -1,7 +1,8 @@
 """The mock SKN Pay API as a WSGI app, built by a factory over explicit state.
 
 Routes under ``/api/v1`` follow the known wire format (see
-shared/sknpay-api-notes.md); the hosted page lives at ``/pay/<id>``. Every
+shared/sknpay-api-notes.md); the hosted page lives at ``/pay/<id>``. The
+routes are the operations table's (../operations.py). Every
 handler validates before it changes state, and every error body has the
 Stripe-style shape ``{"error": {"type", "code", "message", "param"}}`` (the
 likely reading; the notes leave string-or-object open). ``/`` is a front page
@@ -23,14 +24,14 @@ from werkzeug.routing import Map, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from ..operations import CONTROL_PREFIX, OPERATIONS
 from . import front, hosted, openapi, payments, reference, refunds
-from .breaks import BreakSet
+from .breaks import BreakSet, ErrorAnswer
 from .clock import IdFactory, SystemClock
-from .control import CONTROL_PREFIX, ControlApi
+from .control import ControlApi
 from .outbox import Outbox
 from .store import IdempotentResult, Store, Tenant
 
-API_PREFIX = "/api/v1"
 MAX_BODY_BYTES = 1024 * 1024
 MAX_IDEMPOTENCY_KEY = 255
 WSGIEnviron = dict[str, Any]
@@ -77,24 +78,17 @@ class MockApp:
         self.request_log_hook: Callable[[Request, Response], None] | None = None
         self._last_host_url = "http://127.0.0.1/"
         self.control = ControlApi(self)
-        self._routes = Map([
-            Rule(f"{API_PREFIX}/payments", endpoint="create", methods=["POST"]),
-            Rule(f"{API_PREFIX}/payments/<payment_id>", endpoint="retrieve", methods=["GET"]),
-            Rule(f"{API_PREFIX}/payments/<payment_id>/cancel", endpoint="cancel", methods=["POST"]),
-            Rule(f"{API_PREFIX}/refunds", endpoint="refund", methods=["POST"]),
-            Rule("/pay/<payment_id>", endpoint="page", methods=["GET"]),
-            Rule("/pay/<payment_id>", endpoint="pay", methods=["POST"]),
-            Rule("/pay/<payment_id>/challenge", endpoint="challenge", methods=["POST"]),
-            Rule("/openapi.json", endpoint="openapi", methods=["GET"]),
-            Rule("/", endpoint="front", methods=["GET"]),
-            Rule("/docs", endpoint="docs", methods=["GET"]),
-        ], strict_slashes=False)
+        # Keyed by the operations table's names; ControlApi serves the control ones.
         self._handlers: dict[str, Callable[..., Response]] = {
-            "create": self.create, "retrieve": self.retrieve, "cancel": self.cancel,
-            "refund": self.refund, "page": self.page, "pay": self.pay,
-            "challenge": self.challenge,
-            "openapi": self.openapi, "front": self.front_page, "docs": self.api_reference,
+            "create_payment": self.create, "retrieve_payment": self.retrieve,
+            "cancel_payment": self.cancel, "create_refund": self.refund,
+            "hosted_page": self.page, "pay_hosted_page": self.pay,
+            "answer_challenge": self.challenge,
+            "openapi_document": self.openapi, "front_page": self.front_page,
+            "api_reference": self.api_reference,
         }
+        self._routes = Map([Rule(op.rule, endpoint=op.name, methods=[op.method])
+                            for op in OPERATIONS if not op.control], strict_slashes=False)
         self._openapi_document: dict[str, Any] | None = None
         self._openapi: bytes | None = None
         self._docs: str | None = None
@@ -132,10 +126,10 @@ class MockApp:
     # -- API handlers ------------------------------------------------------
     def create(self, request: Request) -> Response:
         tenant = self._authenticate(request)
-        body = self.breaks.create_body(self._json_body(request))
-        problems = self.breaks.validation_problems(payments.validate_create(body))
+        body = self.breaks.apply("create_body", self._json_body(request))
+        problems = self.breaks.apply("validation_problems", payments.validate_create(body))
         if problems:
-            if self.breaks.keeps_rejected_create():
+            if self.breaks.any("keeps_rejected_create"):
                 self.store.add_payment(tenant, payments.Payment(
                     self.ids.new("plink"), 0, "USD", None, int(self.clock.now())))
             first = problems[0]
@@ -147,8 +141,8 @@ class MockApp:
             raise ApiError(400, "invalid_request_error", "idempotency_key_too_long",
                            f"Idempotency-Key is over {MAX_IDEMPOTENCY_KEY} characters",
                            "Idempotency-Key")
-        key = self.breaks.idempotency_key(key)
-        fingerprint = self.breaks.idempotency_fingerprint(_fingerprint(body))
+        key = self.breaks.apply("idempotency_key", key)
+        fingerprint = self.breaks.apply("idempotency_fingerprint", _fingerprint(body))
         with self.store.lock:
             if key:
                 earlier = tenant.idempotency.get(key)
@@ -169,26 +163,26 @@ class MockApp:
             if key:
                 tenant.idempotency[key] = IdempotentResult(fingerprint, 200, view)
         # 200 vs 201 is unknown; 200 is the Stripe-flavoured reading.
-        return _json(200, self.breaks.answer("create", view))
+        return _json(200, self.breaks.apply("answer", view, "create"))
 
     def retrieve(self, request: Request, payment_id: str) -> Response:
         tenant = self._authenticate(request)
         view = self._view(self._payment(tenant, payment_id), request)
-        return _json(200, self.breaks.answer("retrieve", view))
+        return _json(200, self.breaks.apply("answer", view, "retrieve"))
 
     def cancel(self, request: Request, payment_id: str) -> Response:
         tenant = self._authenticate(request)
         with self.store.lock:
             payment = self._payment(tenant, payment_id)
-            if payment.status != payments.OPEN and self.breaks.refuses_repeat_cancel(payment):
+            if payment.status != payments.OPEN and self.breaks.any("refuses_repeat_cancel", payment):
                 raise ApiError(400, "invalid_request_error", "payment_not_open",
                                f"payment {payment_id} is {payment.status}")
             now = self.now(tenant)
-            changed = self.breaks.cancel_changes(payment, payments.cancel(payment, now), now)
+            changed = self.breaks.apply("cancel_changes", payments.cancel(payment, now), payment, now)
             view = self._view(payment, request)
-        if self.breaks.cancel_emits(changed) and self.breaks.emits_cancel_event():
+        if self.breaks.apply("cancel_emits", changed):
             self.emit(tenant, "payment.canceled", view)
-        return _json(200, self.breaks.answer("cancel", view))
+        return _json(200, self.breaks.apply("answer", view, "cancel"))
 
     def refund(self, request: Request) -> Response:
         tenant = self._authenticate(request)
@@ -211,7 +205,7 @@ class MockApp:
             tenant.refunds[refund.id] = refund
             view = self._view(payment, request)
         self.emit(tenant, "payment.refunded", view)
-        return _json(200, self.breaks.refund_view(refund.view()))
+        return _json(200, self.breaks.apply("refund_view", refund.view()))
 
     def page(self, request: Request, payment_id: str) -> Response:
         payment = self._page_payment(payment_id)
@@ -219,8 +213,9 @@ class MockApp:
             return _html(404, hosted.not_found())
         # Status of an inactive link's page is unknown; 200 with the notice
         # is the likely reading (a page, not an API error).
-        html = hosted.render(payment, self.breaks.hosted_page_open(payment))
-        return _html(200, self.breaks.hosted_page_html(payment, html))
+        shown_open = self.breaks.apply("hosted_page_open", payment.status == payments.OPEN, payment)
+        html = hosted.render(payment, shown_open)
+        return _html(200, self.breaks.apply("hosted_page_html", html, payment))
 
     def pay(self, request: Request, payment_id: str) -> Response:
         """The customer submits the card form (test card pays, the 3-D Secure
@@ -229,7 +224,7 @@ class MockApp:
         if payment is None:
             return _html(404, hosted.not_found())
         tenant = self.store.find_owner(payment_id)
-        if tenant is None or not self.breaks.hosted_page_open(payment):
+        if tenant is None or not self.breaks.apply("hosted_page_open", payment.status == payments.OPEN, payment):
             return _html(409, hosted.render(payment, False))
         card = payments.normalize_card(str(request.form.get("card_number", "")))
         if not card:
@@ -258,7 +253,8 @@ class MockApp:
         if payment is None:
             return _html(404, hosted.not_found())
         tenant = self.store.find_owner(payment_id)
-        if tenant is None or not self.breaks.hosted_page_open(payment):
+        if tenant is None or not self.breaks.apply("hosted_page_open", payment.status == payments.OPEN,
+                                                    payment):
             return _html(409, hosted.render(payment, False))
         token = str(request.form.get("challenge_token", ""))
         result = request.form.get("result")
@@ -340,7 +336,7 @@ class MockApp:
 
     # -- events ------------------------------------------------------------
     def emit(self, tenant: Tenant, event_type: str, payment_view: dict[str, Any]) -> dict[str, Any]:
-        event = self.breaks.event({
+        event = self.breaks.apply("event", {
             "id": self.ids.new("evt"),
             "object": "event",
             "type": event_type,
@@ -366,7 +362,7 @@ class MockApp:
         header = request.headers.get("Authorization", "")
         scheme, _, key = header.partition(" ")
         key = key.strip()
-        if not self.breaks.enforces_auth():
+        if not self.breaks.all("enforces_auth"):
             return self.store.tenant(key)
         if scheme != "Bearer" or not key:
             raise ApiError(401, "authentication_error", "missing_api_key",
@@ -382,7 +378,8 @@ class MockApp:
         return tenant
 
     def _error(self, exc: ApiError) -> Response:
-        status, body = self.breaks.error(exc.status, exc.body())
+        answer: ErrorAnswer = (exc.status, exc.body())
+        status, body = self.breaks.apply("error", answer)
         if isinstance(body, str):
             return Response(body, status=status, content_type="text/plain; charset=utf-8")
         return _json(status, body)
@@ -417,7 +414,7 @@ class MockApp:
         return request.host_url
 
     def view_at(self, payment: payments.Payment, host_url: str) -> dict[str, Any]:
-        return self.breaks.payment_view(payment.view(host_url))
+        return self.breaks.apply("payment_view", payment.view(host_url))
 
     def _public_url(self) -> str:
         return self.config.public_url or self._last_host_url

@@ -26,7 +26,7 @@ from urllib.parse import urlsplit, urlunsplit
 from .app import MockApp, MockConfig, create_app
 from .breaks import BREAKS, RESERVED_FIELDS, BreakSet, ExtraFields, check_break_names
 from .chaos import ChaosPolicy, Delay, WebhookChaos, parse_delay
-from .clock import IdFactory, OffsetClock
+from .clock import IdFactory, SystemClock
 from .faults import (
     ENVIRON_KEY,
     FAULT_KINDS,
@@ -227,7 +227,7 @@ class RunningMock:
     app: MockApp
     server: MockServer
     faults: FaultInjector
-    clock: OffsetClock
+    clock: SystemClock
 
     @property
     def url(self) -> str:
@@ -299,7 +299,7 @@ def _without_query(url: str) -> str:
 
 def build(args: argparse.Namespace, log: LineLog, secret: str,
           api_keys: Sequence[str]) -> RunningMock:
-    clock = OffsetClock()
+    clock = SystemClock()
     extras = [ExtraFields(dict(args.extra_fields))] if args.extra_fields else []
     breaks = BreakSet(args.breaks, extras=extras)
     chaos = ChaosPolicy(WebhookChaos(duplicate_rate=args.duplicate_rate,

@@ -12,7 +12,9 @@ _ALPHABET = string.ascii_letters + string.digits
 
 
 class SystemClock:
-    """Wall-clock seconds (for timestamps and signatures)."""
+    """Wall-clock seconds (for timestamps and signatures). The mock's one
+    clock offset is per API key (``Tenant.clock_offset``, advanced through the
+    control API), so parallel tests never move each other's time."""
 
     def now(self) -> float:
         return time.time()
@@ -33,20 +35,6 @@ class ManualClock:
         with self._lock:
             self._now += seconds
             return self._now
-
-
-class OffsetClock:
-    """System time plus an offset the test-control API can advance."""
-
-    def __init__(self) -> None:
-        self.offset = 0.0
-
-    def now(self) -> float:
-        return time.time() + self.offset
-
-    def advance(self, seconds: float) -> float:
-        self.offset += seconds
-        return self.now()
 
 
 _BYTE_TO_CHAR = bytes(ord(_ALPHABET[n % len(_ALPHABET)]) for n in range(256))

@@ -3,7 +3,8 @@
 Kept apart from ``/api/v1`` (the real API has nothing here) and scoped by the
 same ``Authorization: Bearer <key>`` as the API: every call sees and changes
 only that key's payments, clock, deliveries, chaos and faults, so parallel
-test workers can share one mock. See docs/mock.md for the full list.
+test workers can share one mock. The routes are the operations table's
+control operations (../operations.py); docs/mock.md has the full list.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from ..operations import OPERATIONS
 from . import payments
 from .chaos import chaos_from_dict
 from .faults import FailFirst, FaultInjector
@@ -24,7 +26,6 @@ from .store import Tenant
 if TYPE_CHECKING:
     from .app import MockApp
 
-CONTROL_PREFIX = "/_mock"
 MAX_WAIT_SECONDS = 60.0
 # The event each forced state fires (None: no event). Names for succeeded and
 # expired are our reading; see docs/mock.md.
@@ -50,25 +51,19 @@ class ControlApi:
     def __init__(self, app: MockApp) -> None:
         self.app = app
         self.faults: FaultInjector | None = None
-        p = CONTROL_PREFIX
-        self._routes = Map([
-            Rule(f"{p}/payments/<payment_id>", endpoint="payment", methods=["GET"]),
-            Rule(f"{p}/payments/<payment_id>/state", endpoint="set_state", methods=["POST"]),
-            Rule(f"{p}/clock", endpoint="clock", methods=["GET"]),
-            Rule(f"{p}/clock/advance", endpoint="advance", methods=["POST"]),
-            Rule(f"{p}/deliveries", endpoint="deliveries", methods=["GET"]),
-            Rule(f"{p}/outbox/wait", endpoint="wait", methods=["POST"]),
-            Rule(f"{p}/reset", endpoint="reset", methods=["POST"]),
-            Rule(f"{p}/webhooks/chaos", endpoint="chaos", methods=["GET", "PUT", "DELETE"]),
-            Rule(f"{p}/webhooks/endpoints", endpoint="endpoints", methods=["GET", "PUT"]),
-            Rule(f"{p}/faults", endpoint="faults", methods=["GET", "POST", "DELETE"]),
-        ], strict_slashes=False)
+        # Keyed by the operations table's names; one handler may serve several.
         self._handlers: dict[str, Callable[..., dict[str, Any]]] = {
-            "payment": self.payment, "set_state": self.set_state, "clock": self.clock,
-            "advance": self.advance, "deliveries": self.deliveries, "wait": self.wait,
-            "reset": self.reset, "chaos": self.chaos, "endpoints": self.endpoints,
-            "faults": self.fault_rules,
+            "mock_get_payment": self.payment, "mock_set_payment_state": self.set_state,
+            "mock_get_clock": self.clock, "mock_advance_clock": self.advance,
+            "mock_list_deliveries": self.deliveries, "mock_wait_outbox": self.wait,
+            "mock_reset": self.reset, "mock_get_chaos": self.chaos,
+            "mock_set_chaos": self.chaos, "mock_clear_chaos": self.chaos,
+            "mock_get_endpoints": self.endpoints, "mock_set_endpoints": self.endpoints,
+            "mock_get_faults": self.fault_rules, "mock_add_fault": self.fault_rules,
+            "mock_clear_faults": self.fault_rules,
         }
+        self._routes = Map([Rule(op.rule, endpoint=op.name, methods=[op.method])
+                            for op in OPERATIONS if op.control], strict_slashes=False)
 
     def dispatch(self, request: Request) -> Response:
         adapter = self._routes.bind_to_environ(request.environ)

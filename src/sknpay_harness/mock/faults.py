@@ -8,43 +8,44 @@ call changes nothing (a retry is always safe to send):
 - deterministic: "answer 503 to the first N creates" (``fail_first``), mock-wide
   from the command line or per API key from the test-control API.
 
-The randomness is seeded, so ``--seed`` reproduces a run's faults.
+Which requests are API calls, and their names, come from the operations table
+(../operations.py). The randomness is seeded, so ``--seed`` reproduces a run's
+faults.
 """
 
 from __future__ import annotations
 
 import json
 import random
-import re
 import threading
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .. import operations
+
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 FAULT_KINDS = ("500", "503", "slow")
 ENVIRON_KEY = "sknpay.fault"  # the request log reads which fault (if any) was injected
 
-# (route name, method, path pattern) for every API operation.
-ROUTES: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("create", "POST", re.compile(r"^/api/v1/payments/?$")),
-    ("retrieve", "GET", re.compile(r"^/api/v1/payments/[^/]+/?$")),
-    ("cancel", "POST", re.compile(r"^/api/v1/payments/[^/]+/cancel/?$")),
-    ("refund", "POST", re.compile(r"^/api/v1/refunds/?$")),
-)
-ROUTE_NAMES = (*(r[0] for r in ROUTES), "any")
+API_OPERATIONS = tuple(op for op in operations.OPERATIONS if op.in_api)
+# A rule names an API operation, "any", or an operation's short name (create=1).
+_BY_ROUTE_NAME = {name: op.name for op in API_OPERATIONS
+                  for name in (op.name, op.alias) if name is not None}
+ROUTE_NAMES = (*(op.name for op in API_OPERATIONS), "any",
+               *(op.alias for op in API_OPERATIONS if op.alias is not None))
 
 
 def route_of(method: str, path: str) -> str | None:
-    for name, route_method, pattern in ROUTES:
-        if method == route_method and pattern.match(path):
-            return name
-    return None
+    """The name of the API operation a request makes; None for any other request."""
+    return next((op.name for op in API_OPERATIONS if op.matches(method, path)), None)
 
 
 @dataclass
 class FailFirst:
-    """Answer ``status`` to the next ``remaining`` calls of ``route``."""
+    """Answer ``status`` to the next ``remaining`` calls of ``route`` (an API
+    operation's name or short name, or "any"; kept as given, so it reads back
+    as the user wrote it)."""
 
     route: str
     remaining: int
@@ -58,9 +59,14 @@ class FailFirst:
         if not 400 <= self.status <= 599:
             raise ValueError(f"status must be an HTTP error (400-599), got {self.status}")
 
+    @property
+    def operation(self) -> str:
+        """The operation's name (or "any") whatever name the rule was given."""
+        return _BY_ROUTE_NAME.get(self.route, self.route)
+
 
 def parse_fail_first(text: str) -> FailFirst:
-    """``create=1`` or ``cancel=2:500`` -> FailFirst; ValueError says what is wrong."""
+    """``create_payment=1`` or ``cancel=2:500`` -> FailFirst; ValueError says what is wrong."""
     route, sep, rest = text.partition("=")
     count_text, _, status_text = rest.partition(":")
     if not sep or not count_text.strip().isdigit():
@@ -95,7 +101,8 @@ class FaultInjector:
 
     def pending(self, tenant: str | None = None) -> list[dict[str, Any]]:
         with self._lock:
-            return [r.__dict__.copy() for r in self._rules.get(tenant, []) if r.remaining]
+            return [{"route": r.route, "remaining": r.remaining, "status": r.status}
+                    for r in self._rules.get(tenant, []) if r.remaining]
 
     def reset(self, tenant: str | None = None) -> None:
         with self._lock:
@@ -138,7 +145,7 @@ class FaultInjector:
         with self._lock:
             for owner in (tenant, None) if tenant is not None else (None,):
                 for rule in self._rules.get(owner, []):
-                    if rule.remaining and rule.route in (route, "any"):
+                    if rule.remaining and rule.operation in (route, "any"):
                         rule.remaining -= 1
                         return str(rule.status)
             if self.rate and self._random.random() < self.rate:

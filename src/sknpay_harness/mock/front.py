@@ -15,6 +15,7 @@ from html import escape
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ..operations import API_PREFIX
 from .breaks import BREAKS
 from .chaos import Delay, WebhookChaos
 from .hosted import DECLINED_CARD_EXAMPLE, card_display
@@ -25,7 +26,6 @@ if TYPE_CHECKING:
     from .app import MockApp
 
 TITLE = "SKN Pay mock"
-API_PATH = "/api/v1"
 
 
 @dataclass(frozen=True)
@@ -71,7 +71,7 @@ class MockSettings:
 
 
 def render_front_page(settings: MockSettings, document: dict[str, Any]) -> str:
-    api_url = settings.root_url + API_PATH
+    api_url = settings.root_url + API_PREFIX
     body = [f"<h1>{escape(TITLE)}</h1>",
             "<p>A local, stateful stand-in for the SKN Pay Payments API (v1), for development "
             "and CI. Not SKN Pay: nothing here moves money.</p>",

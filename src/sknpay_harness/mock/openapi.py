@@ -7,10 +7,11 @@ such as ``common.json#/$defs/amount`` rewritten to
 self-contained for tools (Schemathesis, code generators) and always says what
 the contract suite checks. Served by the mock at ``GET /openapi.json``.
 
-The document is the one list of what the mock serves: the front page and the
-``/docs`` reference are rendered from it. It includes the ``/_mock`` control
-endpoints, tagged ``mock controls`` (test tooling, not SKN Pay's API), so a
-reader and a tool can tell them apart and leave them out.
+Its paths, operationIds, tags and summaries come from the operations table
+(../operations.py); this module adds what each operation takes and answers.
+The front page and the ``/docs`` reference are rendered from it. It includes
+the ``/_mock`` control endpoints, tagged ``mock controls`` (test tooling, not
+SKN Pay's API), so a reader and a tool can tell them apart and leave them out.
 """
 
 from __future__ import annotations
@@ -21,13 +22,24 @@ from pathlib import Path
 from typing import Any
 
 from .. import limits
-from ..contract import default_schema_dir
-from .control import CONTROL_PREFIX, MAX_WAIT_SECONDS, STATE_EVENTS
+from ..operations import (
+    CANCEL_PAYMENT,
+    CONTROL_PREFIX,
+    CONTROLS_TAG,
+    HOSTED_PAGE,
+    HOSTED_TAG,
+    OPERATIONS,
+    PAY_HOSTED_PAGE,
+    PAYMENTS_TAG,
+    REFUNDS_TAG,
+    RETRIEVE_PAYMENT,
+    named,
+)
+from ..schema_location import default_schema_dir
+from .control import MAX_WAIT_SECONDS, STATE_EVENTS
 from .faults import ROUTE_NAMES
 
 COMPONENTS = "#/components/schemas/"
-PAYMENTS_TAG, REFUNDS_TAG, HOSTED_TAG = "payments", "refunds", "hosted page"
-CONTROLS_TAG = "mock controls"
 TAGS = [
     {"name": PAYMENTS_TAG, "description": "Hosted payment links: create, retrieve, cancel."},
     {"name": REFUNDS_TAG, "description": "Full and partial refunds of a paid link."},
@@ -98,14 +110,12 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
     schemas = {p.stem: json.loads(p.read_text(encoding="utf-8"))
                for p in sorted(directory.glob("*.json"))}
     payment_links = {
-        "RetrievePayment": {"operationId": "retrievePayment",
-                            "parameters": {"payment_id": "$response.body#/id"}},
-        "CancelPayment": {"operationId": "cancelPayment",
-                          "parameters": {"payment_id": "$response.body#/id"}},
-        "OpenHostedPage": {"operationId": "hostedPage",
-                           "parameters": {"payment_id": "$response.body#/id"}},
-        "PayHostedPage": {"operationId": "payHostedPage",
-                          "parameters": {"payment_id": "$response.body#/id"}},
+        link: {"operationId": operation.operation_id,
+               "parameters": {"payment_id": "$response.body#/id"}}
+        for link, operation in (("RetrievePayment", RETRIEVE_PAYMENT),
+                                ("CancelPayment", CANCEL_PAYMENT),
+                                ("OpenHostedPage", HOSTED_PAGE),
+                                ("PayHostedPage", PAY_HOSTED_PAGE))
     }
     payment_ok = {"description": "The payment", "content": _json_content(_ref("payment")),
                   "links": payment_links}
@@ -122,110 +132,102 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
         "tags": TAGS,
         "servers": [{"url": "/"}],
         "security": [{"bearerAuth": []}],
-        "paths": {
-            "/api/v1/payments": {"post": {
-                "operationId": "createPayment",
-                "tags": [PAYMENTS_TAG],
-                "summary": "Create a hosted payment link",
-                "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
-                                "schema": {"type": "string", "maxLength": 255}}],
-                "requestBody": {"required": True,
-                                "content": _json_content(_ref("create-payment-request"))},
-                "responses": {"200": payment_ok, **_errors(400, 401, 409, 413)},
-            }},
-            "/api/v1/payments/{payment_id}": {"get": {
-                "operationId": "retrievePayment",
-                "tags": [PAYMENTS_TAG],
-                "summary": "Retrieve a payment",
-                "parameters": [PAYMENT_ID],
-                "responses": {"200": payment_ok, **_errors(401, 404)},
-            }},
-            "/api/v1/payments/{payment_id}/cancel": {"post": {
-                "operationId": "cancelPayment",
-                "tags": [PAYMENTS_TAG],
-                "summary": "Cancel an unpaid link (no-op if already terminal); fires "
-                           "payment.canceled",
-                "parameters": [PAYMENT_ID],
-                "responses": {"200": payment_ok, **_errors(401, 404)},
-            }},
-            "/api/v1/refunds": {"post": {
-                "operationId": "createRefund",
-                "tags": [REFUNDS_TAG],
-                "summary": "Refund a succeeded payment, fully (no amount) or partly; fires "
-                           "payment.refunded",
-                "requestBody": {"required": True,
-                                "content": _json_content(_ref("create-refund-request"))},
-                "responses": {"200": {"description": "The refund",
-                                      "content": _json_content(_ref("refund"))},
-                              **_errors(400, 401, 404, 413)},
-            }},
-            "/pay/{payment_id}": {
-                "get": {
-                    "operationId": "hostedPage",
-                    "tags": [HOSTED_TAG],
-                    "summary": "The hosted payment page (card form while open)",
-                    "security": [],
-                    "parameters": [PAYMENT_ID],
-                    "responses": {"200": _html("The form, or 'This payment link is no longer "
-                                               "active.'"),
-                                  "404": _html("No such payment link")},
-                },
-                "post": {
-                    "operationId": "payHostedPage",
-                    "tags": [HOSTED_TAG],
-                    "summary": "Submit the card form: 4111 1111 1111 1111 pays, "
-                               "4000 0027 6000 3184 asks for 3-D Secure, others decline",
-                    "security": [],
-                    "parameters": [PAYMENT_ID],
-                    "requestBody": {"required": True, "content": {
-                        "application/x-www-form-urlencoded": {"schema": {
-                            "type": "object", "required": ["card_number"],
-                            "properties": {"card_number": {"type": "string"},
-                                           "expiry": {"type": "string"},
-                                           "cvc": {"type": "string"}}}}}},
-                    "responses": {
-                        "200": _html("Paid (no success_url): 'Payment received'; or the "
-                                     "3-D Secure challenge step"),
-                        "303": {"description": "Paid: redirect to success_url?payment_id=<id>",
-                                "headers": {"Location": {"schema": {"type": "string"}}}},
-                        "400": _html("No card number: the form again"),
-                        "402": _html("Declined: the form again with the reason"),
-                        "404": _html("No such payment link"),
-                        "409": _html("Not open: nothing to pay"),
-                    },
-                },
-            },
-            "/pay/{payment_id}/challenge": {
-                "post": {
-                    "operationId": "answerChallenge",
-                    "tags": [HOSTED_TAG],
-                    "summary": "Answer the 3-D Secure challenge (an assumed reading): "
-                               "complete pays, fail declines",
-                    "security": [],
-                    "parameters": [PAYMENT_ID],
-                    "requestBody": {"required": True, "content": {
-                        "application/x-www-form-urlencoded": {"schema": {
-                            "type": "object", "required": ["challenge_token", "result"],
-                            "properties": {"challenge_token": {"type": "string"},
-                                           "result": {"enum": ["complete", "fail"]}}}}}},
-                    "responses": {
-                        "200": _html("Completed (no success_url): 'Payment received'"),
-                        "303": {"description": "Completed: redirect to "
-                                               "success_url?payment_id=<id>",
-                                "headers": {"Location": {"schema": {"type": "string"}}}},
-                        "400": _html("Not the challenge shown (token), or no result"),
-                        "402": _html("Failed: declined, the card form again with the reason"),
-                        "404": _html("No such payment link"),
-                        "409": _html("Not open: nothing to pay"),
-                    },
-                },
-            },
-            **_control_paths(),
-        },
+        "paths": _paths({
+            **_api_details(payment_ok),
+            **_control_details(),
+        }),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "sk_test_... API key"}},
             "schemas": {**_mock_limits(bundle(schemas)), **_control_schemas()},
+        },
+    }
+
+
+def _paths(details: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """Every documented operation of the table at its path: operationId, tag and
+    summary from the table, what it takes and answers from ``details``."""
+    documented = [operation for operation in OPERATIONS if operation.documented]
+    missing = {op.name for op in documented} ^ set(details)
+    if missing:  # a table entry without its details, or details for no entry
+        raise ValueError(f"operations table and OpenAPI details differ: {sorted(missing)}")
+    paths: dict[str, Any] = {}
+    for operation in documented:
+        paths.setdefault(operation.path, {})[operation.method.lower()] = {
+            "operationId": operation.operation_id, "tags": [operation.tag],
+            "summary": operation.summary, **details[operation.name]}
+    return paths
+
+
+def _api_details(payment_ok: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """What SKN Pay's operations and its hosted page take and answer."""
+    return {
+        "create_payment": {
+            "parameters": [{"name": "Idempotency-Key", "in": "header", "required": False,
+                            "schema": {"type": "string", "maxLength": 255}}],
+            "requestBody": {"required": True,
+                            "content": _json_content(_ref("create-payment-request"))},
+            "responses": {"200": payment_ok, **_errors(400, 401, 409, 413)},
+        },
+        "retrieve_payment": {
+            "parameters": [PAYMENT_ID],
+            "responses": {"200": payment_ok, **_errors(401, 404)},
+        },
+        "cancel_payment": {
+            "parameters": [PAYMENT_ID],
+            "responses": {"200": payment_ok, **_errors(401, 404)},
+        },
+        "create_refund": {
+            "requestBody": {"required": True,
+                            "content": _json_content(_ref("create-refund-request"))},
+            "responses": {"200": {"description": "The refund",
+                                  "content": _json_content(_ref("refund"))},
+                          **_errors(400, 401, 404, 413)},
+        },
+        "hosted_page": {
+            "security": [],
+            "parameters": [PAYMENT_ID],
+            "responses": {"200": _html("The form, or 'This payment link is no longer "
+                                       "active.'"),
+                          "404": _html("No such payment link")},
+        },
+        "pay_hosted_page": {
+            "security": [],
+            "parameters": [PAYMENT_ID],
+            "requestBody": {"required": True, "content": {
+                "application/x-www-form-urlencoded": {"schema": {
+                    "type": "object", "required": ["card_number"],
+                    "properties": {"card_number": {"type": "string"},
+                                   "expiry": {"type": "string"},
+                                   "cvc": {"type": "string"}}}}}},
+            "responses": {
+                "200": _html("Paid (no success_url): 'Payment received'; or the 3-D Secure "
+                             "challenge step"),
+                "303": {"description": "Paid: redirect to success_url?payment_id=<id>",
+                        "headers": {"Location": {"schema": {"type": "string"}}}},
+                "400": _html("No card number: the form again"),
+                "402": _html("Declined: the form again with the reason"),
+                "404": _html("No such payment link"),
+                "409": _html("Not open: nothing to pay"),
+            },
+        },
+        "answer_challenge": {
+            "security": [],
+            "parameters": [PAYMENT_ID],
+            "requestBody": {"required": True, "content": {
+                "application/x-www-form-urlencoded": {"schema": {
+                    "type": "object", "required": ["challenge_token", "result"],
+                    "properties": {"challenge_token": {"type": "string"},
+                                   "result": {"enum": ["complete", "fail"]}}}}}},
+            "responses": {
+                "200": _html("Completed (no success_url): 'Payment received'"),
+                "303": {"description": "Completed: redirect to success_url?payment_id=<id>",
+                        "headers": {"Location": {"schema": {"type": "string"}}}},
+                "400": _html("Not the challenge shown (its token), or no result"),
+                "402": _html("Failed: declined, the card form again with the reason"),
+                "404": _html("No such payment link"),
+                "409": _html("Not open: nothing to pay"),
+            },
         },
     }
 
@@ -270,17 +272,18 @@ def _object(properties: dict[str, Any], required: tuple[str, ...] = (),
     return schema
 
 
-def _control(operation_id: str, summary: str, answer: dict[str, Any], *errors: int,
-             body: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
-    """One control operation: JSON in and out, errors in the API's shape."""
-    operation: dict[str, Any] = {
-        "operationId": operation_id, "tags": [CONTROLS_TAG], "summary": summary, **extra,
-        "responses": {"200": {"description": summary, "content": _json_content(answer)},
+def _control(name: str, answer: dict[str, Any], *errors: int,
+             body: dict[str, Any] | None = None, **extra: Any) -> tuple[str, dict[str, Any]]:
+    """One control operation's details: JSON in and out, errors in the API's shape."""
+    details: dict[str, Any] = {
+        **extra,
+        "responses": {"200": {"description": named(name).summary,
+                              "content": _json_content(answer)},
                       **_control_errors(401, *errors)},
     }
     if body is not None:
-        operation["requestBody"] = {"required": False, "content": _json_content(body)}
-    return operation
+        details["requestBody"] = {"required": False, "content": _json_content(body)}
+    return name, details
 
 
 def _control_errors(*statuses: int) -> dict[str, Any]:
@@ -292,76 +295,56 @@ def _control_errors(*statuses: int) -> dict[str, Any]:
             for s in statuses}
 
 
-def _control_paths() -> dict[str, Any]:
-    p = CONTROL_PREFIX
+def _control_details() -> dict[str, dict[str, Any]]:
     chaos_answer = _object({"chaos": _ref("mock-chaos")}, ("chaos",))
     faults_answer = _object({"pending": {"type": "array", "items": _ref("mock-fault-rule")}},
                             ("pending",))
-    return {
-        f"{p}/payments/{{payment_id}}": {"get": _control(
-            "mockGetPayment", "The payment, when its link expires, and its refunds",
-            _object({"payment": _ref("payment"),
-                     "expires_at": {"type": ["number", "null"]},
-                     "refunds": {"type": "array", "items": _ref("refund")}},
-                    ("payment", "expires_at", "refunds")),
-            404, parameters=[PAYMENT_ID])},
-        f"{p}/payments/{{payment_id}}/state": {"post": _control(
-            "mockSetPaymentState", "Force a status; fires the matching event unless event is false",
-            _object({"payment": _ref("payment"), "event_id": {"type": ["string", "null"]}},
-                    ("payment", "event_id")),
-            400, 404, parameters=[PAYMENT_ID],
-            body=_object({"status": {"enum": list(STATE_EVENTS)}, "event": {"type": "boolean"}},
-                         ("status",)))},
-        f"{p}/clock": {"get": _control(
-            "mockGetClock", "This key's clock (unix seconds) and how far it was advanced",
-            _object({"now": {"type": "number"}, "offset": {"type": "number"}}, ("now", "offset")))},
-        f"{p}/clock/advance": {"post": _control(
-            "mockAdvanceClock", "Move this key's clock forward; links past their lifetime expire",
-            _object({"now": {"type": "number"}, "offset": {"type": "number"},
-                     "expired": {"type": "integer", "minimum": 0}}, ("now", "offset", "expired")),
-            400, body=_object({"seconds": {"type": "number", "minimum": 0}}, ("seconds",)))},
-        f"{p}/deliveries": {"get": _control(
-            "mockListDeliveries", "The webhook delivery log: every attempt with its answer",
-            _object({"deliveries": {"type": "array", "items": _ref("mock-delivery")}},
-                    ("deliveries",)),
-            parameters=[{"name": name, "in": "query", "required": False,
-                         "schema": {"type": "string"}}
-                        for name in ("payment_id", "event_type", "state", "kind")])},
-        f"{p}/outbox/wait": {"post": _control(
-            "mockWaitOutbox", "Block until this key has no delivery queued or in flight",
-            _object({"idle": {"const": True}, "deliveries": {"type": "integer", "minimum": 0}},
-                    ("idle", "deliveries")),
-            400, 504, body=_object({"timeout": {"type": "number", "minimum": 0,
-                                                "maximum": MAX_WAIT_SECONDS}}))},
-        f"{p}/reset": {"post": _control(
-            "mockReset", "Forget this key's payments, refunds, deliveries, clock, chaos, faults "
-                         "and endpoints", _object({"reset": {"const": True}}, ("reset",)))},
-        f"{p}/webhooks/chaos": {
-            "get": _control("mockGetChaos", "This key's webhook chaos settings", chaos_answer),
-            "put": _control("mockSetChaos", "Set this key's webhook chaos", chaos_answer, 400,
-                            body=_ref("mock-chaos-settings")),
-            "delete": _control("mockClearChaos", "Back to the mock-wide chaos settings",
-                               chaos_answer),
-        },
-        f"{p}/webhooks/endpoints": {
-            "get": _control("mockGetEndpoints", "This key's webhook endpoints (else the "
-                            "mock-wide --webhook-url list)", _urls()),
-            "put": _control("mockSetEndpoints", "Set this key's webhook endpoints (the "
-                            "dashboard's Settings -> Webhooks)", _urls(), 400,
-                            body=_urls()),
-        },
-        f"{p}/faults": {
-            "get": _control("mockGetFaults", "This key's pending API faults", faults_answer, 501),
-            "post": _control("mockAddFault", "Queue deterministic API faults for this key",
-                             faults_answer, 400, 501, body=_object({
-                                 "route": {"enum": list(ROUTE_NAMES)},
-                                 "count": {"type": "integer", "minimum": 0},
-                                 "status": {"type": "integer", "minimum": 400, "maximum": 599}},
-                                 ("route",))),
-            "delete": _control("mockClearFaults", "Drop this key's pending API faults",
-                               faults_answer, 501),
-        },
-    }
+    return dict([
+        _control("mock_get_payment",
+                 _object({"payment": _ref("payment"),
+                          "expires_at": {"type": ["number", "null"]},
+                          "refunds": {"type": "array", "items": _ref("refund")}},
+                         ("payment", "expires_at", "refunds")),
+                 404, parameters=[PAYMENT_ID]),
+        _control("mock_set_payment_state",
+                 _object({"payment": _ref("payment"), "event_id": {"type": ["string", "null"]}},
+                         ("payment", "event_id")),
+                 400, 404, parameters=[PAYMENT_ID],
+                 body=_object({"status": {"enum": list(STATE_EVENTS)},
+                               "event": {"type": "boolean"}}, ("status",))),
+        _control("mock_get_clock",
+                 _object({"now": {"type": "number"}, "offset": {"type": "number"}},
+                         ("now", "offset"))),
+        _control("mock_advance_clock",
+                 _object({"now": {"type": "number"}, "offset": {"type": "number"},
+                          "expired": {"type": "integer", "minimum": 0}},
+                         ("now", "offset", "expired")),
+                 400, body=_object({"seconds": {"type": "number", "minimum": 0}}, ("seconds",))),
+        _control("mock_list_deliveries",
+                 _object({"deliveries": {"type": "array", "items": _ref("mock-delivery")}},
+                         ("deliveries",)),
+                 parameters=[{"name": name, "in": "query", "required": False,
+                              "schema": {"type": "string"}}
+                             for name in ("payment_id", "event_type", "state", "kind")]),
+        _control("mock_wait_outbox",
+                 _object({"idle": {"const": True},
+                          "deliveries": {"type": "integer", "minimum": 0}},
+                         ("idle", "deliveries")),
+                 400, 504, body=_object({"timeout": {"type": "number", "minimum": 0,
+                                                     "maximum": MAX_WAIT_SECONDS}})),
+        _control("mock_reset", _object({"reset": {"const": True}}, ("reset",))),
+        _control("mock_get_chaos", chaos_answer),
+        _control("mock_set_chaos", chaos_answer, 400, body=_ref("mock-chaos-settings")),
+        _control("mock_clear_chaos", chaos_answer),
+        _control("mock_get_endpoints", _urls()),
+        _control("mock_set_endpoints", _urls(), 400, body=_urls()),
+        _control("mock_get_faults", faults_answer, 501),
+        _control("mock_add_fault", faults_answer, 400, 501, body=_object({
+            "route": {"enum": list(ROUTE_NAMES)},
+            "count": {"type": "integer", "minimum": 0},
+            "status": {"type": "integer", "minimum": 400, "maximum": 599}}, ("route",))),
+        _control("mock_clear_faults", faults_answer, 501),
+    ])
 
 
 def _urls() -> dict[str, Any]:

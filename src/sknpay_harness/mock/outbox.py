@@ -23,8 +23,8 @@ from typing import Any
 import httpx
 
 from .. import signing
-from ..client import shared_ssl_context
 from ..errors import WaitTimeout
+from ..tls import shared_ssl_context
 from ..waiting import wait_until
 from .breaks import BreakSet
 from .chaos import ChaosPolicy
@@ -148,7 +148,7 @@ class Outbox:
         with self._cond:
             # The chaos policy may add a duplicate or a noise event, or set
             # delays; a contract break may send each delivery more than once.
-            copies = self.breaks.deliveries_per_event()
+            copies = self.breaks.apply("deliveries_per_event", 1)
             for planned in self.chaos.plan(event, tenant):
                 body = json.dumps(planned.event, separators=(",", ":")).encode()
                 data = planned.event.get("data")
@@ -280,10 +280,10 @@ class Outbox:
         intercepted = self.chaos.intercept(delivery.tenant, number)
         if intercepted is not None:
             return Attempt(number, now, intercepted[0], intercepted[1], 0.0)
-        secret = self.breaks.signing_secret(self.secret)
-        headers = self.breaks.delivery_headers({
+        secret = self.breaks.apply("signing_secret", self.secret)
+        headers = self.breaks.apply("delivery_headers", {
             "Content-Type": "application/json",
-            signing.HEADER: signing.sign(delivery.body, secret, self.breaks.signing_time(now)),
+            signing.HEADER: signing.sign(delivery.body, secret, self.breaks.apply("signing_time", now)),
             signing.EVENT_TYPE_HEADER: delivery.event_type,
         })
         started = time.perf_counter()

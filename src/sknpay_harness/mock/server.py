@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from ..operations import API_PREFIX
 from ..serving import WsgiServer
-from .app import API_PREFIX, MockApp
+from .app import MockApp
 
 
 class MockServer:

@@ -16,8 +16,6 @@ and the session fixtures hand out what was bound.
 
 from __future__ import annotations
 
-import errno
-import socket
 from collections.abc import Callable
 from functools import partial
 from typing import TypeVar
@@ -25,6 +23,7 @@ from typing import TypeVar
 import pytest
 
 from ..listener import WebhookInbox, WebhookListener
+from ..port_binding import bind_failure, probe_host
 from ..redaction import Redactor
 from ..relay import RelayRegistration, WebhookRelay
 from ..settings import Settings
@@ -39,15 +38,6 @@ registration_key = pytest.StashKey[RelayRegistration]()
 
 # Options with which pytest runs no test, so nothing needs the port.
 _NO_TESTS = ("help", "collectonly", "showfixtures", "show_fixtures_per_test", "markers")
-
-_HINTS = {
-    errno.EADDRINUSE: "another process is listening on that port (another test run?): stop it, "
-                      "or choose another port (0 picks a free one)",
-    errno.EADDRNOTAVAIL: "that host is not an address of this machine: use 127.0.0.1 (the "
-                         "default) or one of its own interfaces",
-    errno.EACCES: "ports below 1024 need privileges: choose a port from 1024 up",
-}
-
 
 def bind_up_front(config: pytest.Config, settings: Settings) -> None:
     """Bind what this process listens with; raise pytest.UsageError if it cannot."""
@@ -64,7 +54,7 @@ def bind_up_front(config: pytest.Config, settings: Settings) -> None:
                 lambda: WebhookRelay(settings.webhook_host, settings.webhook_port).start())
         else:  # every worker binds host:0 itself: fail once, here, for a bad host
             _bind(settings, "the webhook listeners of the xdist workers", 0,
-                  lambda: _probe(settings.webhook_host))
+                  lambda: probe_host(settings.webhook_host))
         return
     config.stash[listener_key] = _start_listener(config, settings)
 
@@ -126,39 +116,3 @@ def _bind(settings: Settings, what: str, port: int, start: Callable[[], T]) -> T
         return start()
     except OSError as exc:
         raise pytest.UsageError(bind_failure(settings, what, port, exc)) from None
-
-
-def bind_failure(settings: Settings, what: str, port: int, exc: OSError) -> str:
-    """Three short lines: where, why (the OS's words and code), and what to do."""
-    host = settings.webhook_host
-    code = errno.errorcode.get(exc.errno) if isinstance(exc.errno, int) else None
-    reason = exc.strerror or str(exc)
-    shown_port = f"{port}" if port else "0 (any free port)"
-    sources = settings.sources
-    lines = [
-        f"sknpay: cannot bind {what} to {host}:{port}: {reason}" + (f" ({code})" if code else ""),
-        f"  port {shown_port} from {sources.get('webhook_port', 'default')}; "
-        f"host {host} from {sources.get('webhook_host', 'default')}",
-    ]
-    if isinstance(exc, socket.gaierror):
-        lines.append("  that host name does not resolve on this machine: use an IP address "
-                     "of one of its interfaces, e.g. 127.0.0.1")
-    elif isinstance(exc.errno, int) and exc.errno in _HINTS:
-        lines.append("  " + _HINTS[exc.errno])
-    return "\n".join(lines)
-
-
-def _probe(host: str) -> None:
-    """Bind ``host`` on a free port and let go: raises the OS's error if it cannot."""
-    infos = socket.getaddrinfo(host, 0, socket.AF_UNSPEC, socket.SOCK_STREAM, 0,
-                               socket.AI_PASSIVE)
-    error: OSError | None = None
-    for family, kind, proto, _, address in infos:
-        with socket.socket(family, kind, proto) as sock:
-            try:
-                sock.bind(address)
-                return
-            except OSError as exc:
-                error = exc
-    if error is not None:
-        raise error

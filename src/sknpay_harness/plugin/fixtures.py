@@ -1,9 +1,9 @@
-"""The plugin's fixtures: thin views over one :class:`HarnessSession`.
+"""The plugin's fixtures: thin views over one :class:`~sknpay_harness.harness.Harness`.
 
-Expensive things start once per session (``sknpay_session``); each test gets
-a clean view (mock state reset, its own exchange and delivery log) from
+Expensive things start once per run (``sknpay_harness``); each test gets a
+clean view (mock state reset, its own exchange and delivery log) from
 whichever per-test fixture it asks for first. None has a teardown of its own:
-the session stops through one named finalizer, a test's view through a node
+the harness stops through one named finalizer, a test's view through a node
 finalizer, so the report's tear-down lists no anonymous entries.
 """
 
@@ -13,14 +13,18 @@ import pytest
 
 from ..client import SknPayClient
 from ..contract import Contract
-from ..listener import WebhookInbox, WebhookListener
+from ..harness import Harness
+from ..listener import WebhookListener
 from ..redaction import Redactor
 from ..reporting import Reporter
 from ..settings import Settings
 from ..targets import EmbeddedMockTarget, Target
-from .session import HarnessSession
-from .state import contract_key, reporter_of, settings_key
-from .views import TestWebhooks
+from ..webhook_waiter import WebhookWaiter
+from .binding import bound_listener, webhook_endpoint
+from .parallel import worker_id
+from .state import contract_key, harness_key, reporter_of, run_log_key, settings_key
+
+_waiter_key = pytest.StashKey[WebhookWaiter]()
 
 
 @pytest.fixture(scope="session")
@@ -48,72 +52,71 @@ def sknpay_contract(request: pytest.FixtureRequest) -> Contract:
 
 
 @pytest.fixture(scope="session")
-def sknpay_session(request: pytest.FixtureRequest) -> HarnessSession:
-    """session · HarnessSession · the webhook listener, the target (the embedded mock,
-    started once, or the sandbox) and the API client, started once per run (per xdist
-    worker) and stopped at its end."""
-    session = HarnessSession(request.config)
-    request.addfinalizer(session.close)
-    return session
+def sknpay_harness(request: pytest.FixtureRequest) -> Harness:
+    """session · Harness · the webhook listener, the target (the embedded mock, started
+    once, or the sandbox) and the API client, started once per run (per xdist worker)
+    and stopped at its end. Tests use the per-test fixtures below."""
+    config = request.config
+    worker = worker_id(config)
+    harness = Harness(config.stash[settings_key], listener=bound_listener(config),
+                      reporter=reporter_of(config), run_log=config.stash[run_log_key],
+                      endpoint=webhook_endpoint(config),
+                      record_dir=config.rootpath / config.stash[settings_key].record_dir,
+                      record_suffix="" if worker == "main" else f"-{worker}")
+    config.stash[harness_key] = harness
+    request.addfinalizer(harness.close)
+    return harness
+
+
+def _begin_test(request: pytest.FixtureRequest, harness: Harness) -> WebhookWaiter:
+    """This test's clean view, made once however many fixtures ask for it; a node
+    finalizer (not a fixture's) ends it after the test's fixtures are torn down."""
+    item: pytest.Item = request.node
+    waiter = item.stash.get(_waiter_key, None)
+    if waiter is None:
+        waiter = item.stash[_waiter_key] = harness.begin_test(item.nodeid)
+        item.addfinalizer(harness.end_test)
+    return waiter
 
 
 @pytest.fixture(scope="session")
-def sknpay_inbox(sknpay_session: HarnessSession) -> WebhookInbox:
-    """session · WebhookInbox · every delivery since the session started."""
-    return sknpay_session.inbox
-
-
-@pytest.fixture(scope="session")
-def sknpay_listener(sknpay_session: HarnessSession) -> WebhookListener:
-    """session · WebhookListener · the HTTP listener (--sknpay-webhook-host/-port);
-    accepts deliveries on any path (the dashboard URL's path is yours)."""
-    return sknpay_session.listener
-
-
-@pytest.fixture(scope="session")
-def sknpay_session_target(sknpay_session: HarnessSession) -> Target:
-    """session · Target · the embedded mock started once (target 'mock'), or the sandbox
-    at --sknpay-base-url (target 'sandbox')."""
-    return sknpay_session.target
-
-
-@pytest.fixture(scope="session")
-def sknpay_client(sknpay_session: HarnessSession) -> SknPayClient:
-    """session · SknPayClient · one kept-alive httpx client for the whole run; retries
-    transient faults (--sknpay-retries); on the sandbox, tags each payment with the run
-    id and cancels the ones left open at the end."""
-    return sknpay_session.client
+def sknpay_listener(sknpay_harness: Harness) -> WebhookListener:
+    """session · WebhookListener · the HTTP listener (--sknpay-webhook-host/-port) and
+    its ``inbox``; accepts deliveries on any path (the dashboard URL's path is yours)."""
+    return sknpay_harness.listener
 
 
 @pytest.fixture
-def sknpay_target(request: pytest.FixtureRequest, sknpay_session: HarnessSession) -> Target:
-    """function · Target · the session's target, with mock state reset for this test."""
-    sknpay_session.begin_test(request.node)
-    return sknpay_session.target
+def sknpay_target(request: pytest.FixtureRequest, sknpay_harness: Harness) -> Target:
+    """function · Target · the embedded mock (target 'mock', state reset for this test)
+    or the sandbox at --sknpay-base-url (target 'sandbox')."""
+    _begin_test(request, sknpay_harness)
+    return sknpay_harness.target
 
 
 @pytest.fixture
-def sknpay_mock(request: pytest.FixtureRequest, sknpay_session: HarnessSession) -> EmbeddedMockTarget:
+def sknpay_mock(request: pytest.FixtureRequest, sknpay_harness: Harness) -> EmbeddedMockTarget:
     """function · EmbeddedMockTarget · direct control of the embedded mock (breaks, state),
     reset for this test; skips the test on any other target."""
-    target = sknpay_session.target
-    if not isinstance(target, EmbeddedMockTarget):
+    if sknpay_harness.mock is None:
         pytest.skip("needs the embedded mock's test controls")
-    sknpay_session.begin_test(request.node)
-    return target
+    _begin_test(request, sknpay_harness)
+    return sknpay_harness.mock
 
 
 @pytest.fixture
-def sknpay_api(request: pytest.FixtureRequest, sknpay_session: HarnessSession) -> SknPayClient:
-    """function · SknPayClient · the session client; this test's exchanges (every
-    attempt) are attached to the step they happened in, and timed for webhook latency."""
-    sknpay_session.begin_test(request.node)
-    return sknpay_session.client
+def sknpay_api(request: pytest.FixtureRequest, sknpay_harness: Harness) -> SknPayClient:
+    """function · SknPayClient · the run's kept-alive client, mock state reset for this
+    test; its exchanges (every attempt) are attached to the step they happened in, and
+    timed for webhook latency. Retries transient faults (--sknpay-retries); on the
+    sandbox, tags each payment with the run and test and cancels those left open."""
+    _begin_test(request, sknpay_harness)
+    return sknpay_harness.client
 
 
 @pytest.fixture
-def sknpay_webhooks(request: pytest.FixtureRequest, sknpay_session: HarnessSession) -> TestWebhooks:
-    """function · TestWebhooks · wait_for(type, payment_id) on the listener; a failed
-    wait attaches the deliveries this test saw to its step. Default timeout:
-    --sknpay-webhook-timeout (60 s)."""
-    return sknpay_session.begin_test(request.node)
+def sknpay_webhooks(request: pytest.FixtureRequest, sknpay_harness: Harness) -> WebhookWaiter:
+    """function · WebhookWaiter · wait_for(type, payment_id) on the listener, for any
+    payment the test names, whoever made it; a failed wait attaches the deliveries this
+    test saw to its step. Default timeout: --sknpay-webhook-timeout (60 s)."""
+    return _begin_test(request, sknpay_harness)

@@ -3,27 +3,20 @@ terminal summary."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ..contract import Contract
-from ..redaction import Redactor
-from ..relay import WebhookRelay
-from ..reporting import Reporter
-from ..settings import KNOBS
+from ..runlog import RunLog, summary_lines
 from . import binding, parallel
 from .options import settings_from_config
-from .state import RunLog, contract_key, run_log_key, settings_key
+from .state import contract_key, reporter_of, run_log_key, settings_key
 
 # The per-test timeout (pytest-timeout) sits this far above the webhook wait,
 # so a wait fails with its own message first; the timeout is only a backstop.
 TIMEOUT_GRACE_SECONDS = 30.0
-_IGNORED_SHOWN = 20
-RUN_SUMMARY_FILE = "sknpay-run.json"
 # Registered by the plugin, so a project using the harness gets them (and
 # --strict-markers passes) without listing them in its own ini.
 MARKERS = (
@@ -67,29 +60,7 @@ def pytest_testnodedown(node: Any, error: object) -> None:
 
 
 def pytest_report_header(config: pytest.Config) -> list[str]:
-    s = config.stash[settings_key]
-    breaks = ",".join(s.mock_breaks) or "none"
-    lines = [
-        f"sknpay: target={s.target} webhook_timeout={s.webhook_timeout:g}s "
-        f"request_timeout={s.request_timeout:g}s strict_contract={s.strict_contract} "
-        f"mock_breaks={breaks}"
-    ]
-    relay = " (relay to the xdist workers)" if binding.relay_key in config.stash else ""
-    if s.target == "sandbox":
-        lines.append(f"sknpay: sandbox base_url={s.base_url} run_id={s.run_id} "
-                     f"listener={s.webhook_host}:{s.webhook_port}{relay} retries={s.retries} "
-                     f"record={s.record}")
-    given = [f"{k.name}={'[set]' if k.secret else _shown(getattr(s, k.name))} "
-             f"({s.sources[k.name]})" for k in KNOBS if s.sources.get(k.name, "default") != "default"]
-    if given:
-        lines.append("sknpay: not default: " + ", ".join(given))
-    return lines
-
-
-def _shown(value: object) -> str:
-    if isinstance(value, tuple):
-        return ",".join(map(str, value)) or "none"
-    return f"{value:g}" if isinstance(value, float) else str(value)
+    return config.stash[settings_key].header_lines(relay=binding.relay_key in config.stash)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
@@ -107,9 +78,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("scenario") is not None:
-        log = item.config.stash[run_log_key]
-        with log.lock:
-            log.scenarios.append(item.nodeid)
+        item.config.stash[run_log_key].add_scenario(item.nodeid)
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:
@@ -124,21 +93,15 @@ def pytest_sessionfinish(session: pytest.Session) -> None:
 
 
 def _write_run_summary(session: pytest.Session) -> None:
-    """On the sandbox target, write the run summary next to junit.xml
-    (``sknpay-run.json``): waits, retries, every delivery incl. ignored ones, clean-up."""
+    """On the sandbox target, the run summary next to junit.xml (``sknpay-run.json``)."""
     config = session.config
     xmlpath = getattr(config.option, "xmlpath", None)
-    if settings_key not in config.stash or not xmlpath or hasattr(config, "workerinput"):
+    if settings_key not in config.stash or not xmlpath or parallel.is_worker(config):
         return
-    settings, log = config.stash[settings_key], config.stash[run_log_key]
-    if settings.target != "sandbox":
-        return
-    report = {"target": settings.target, "run_id": settings.run_id, **log.as_report()}
-    text = Redactor(settings.secrets()).text(json.dumps(report, indent=2, default=str))
-    path = Path(xmlpath).parent / RUN_SUMMARY_FILE
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text + "\n", encoding="utf-8")
-    log.summary_file = path
+    settings = config.stash[settings_key]
+    if settings.target == "sandbox":
+        config.stash[run_log_key].write_summary(Path(xmlpath).parent, settings.run_id,
+                                                reporter_of(config).redactor)
 
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
@@ -147,24 +110,16 @@ def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
         return
     settings, log = config.stash[settings_key], config.stash[run_log_key]
     contract = config.stash[contract_key]
-    sandbox = settings.target == "sandbox"
-    if not log.scenarios and not log.waits and not contract.drift and not sandbox:
+    if not log.scenarios and not log.waits and not contract.drift and settings.target != "sandbox":
         return
-    write = terminalreporter.write_line
     terminalreporter.section("sknpay summary")
-    # Only what is true: on the mock, its URL once it started (settings.base_url
-    # is the sandbox's and means nothing there).
-    base_url = log.api_url or (settings.base_url if sandbox else "none (the embedded mock did not start)")
-    write(f"target: {settings.target}   base URL: {base_url}")
-    if sandbox:
-        write(f"run id: {settings.run_id} (in the metadata of every payment this run created)")
-    write(f"scenarios run: {len(log.scenarios)}")
-    for w in log.waits:
-        write(f"  webhook {w.event_type} for {w.payment_id}: {w.latency_ms:.1f} ms "
-              f"after the request was sent ({w.deliveries} deliveries)  [{w.nodeid}]")
-    _summarise_sandbox(write, log, config.stash.get(binding.relay_key, None))
+    relay = config.stash.get(binding.relay_key, None)
+    for line in summary_lines(log, target=settings.target, base_url=settings.base_url,
+                              run_id=settings.run_id,
+                              relay_summary=relay.summary() if relay is not None else None):
+        terminalreporter.write_line(line)
     for line in contract.drift_lines():
-        write(line)
+        terminalreporter.write_line(line)
 
 
 def _report_drift(session: pytest.Session) -> None:
@@ -175,38 +130,4 @@ def _report_drift(session: pytest.Session) -> None:
         return
     lines = config.stash[contract_key].drift_lines()
     if lines:
-        redactor = Redactor(config.stash[settings_key].secrets())
-        Reporter(redactor).attach_run_text("contract drift", "\n".join(lines))
-
-
-def _summarise_sandbox(write: Callable[[str], None], log: RunLog,
-                       relay: WebhookRelay | None) -> None:
-    """Retries, what reached the shared endpoint (through the relay, under xdist),
-    clean-up and the recording."""
-    if log.retries:
-        write(f"retried attempts: {len(log.retries)}")
-        for line in log.retries:
-            write(f"  {line}")
-    if log.delivery_counts and any(log.delivery_counts.values()):
-        c = log.delivery_counts
-        unforwarded = (f", {c['unforwarded']} could not be forwarded (worker gone)"
-                       if c.get("unforwarded") else "")
-        write(f"webhook deliveries: {c.get('accepted', 0)} accepted, {c.get('duplicate', 0)} "
-              f"duplicate, {c.get('ignored', 0)} ignored (other payments), "
-              f"{c.get('rejected', 0)} rejected{unforwarded}")
-        for line in log.ignored[:_IGNORED_SHOWN]:
-            write(f"  ignored {line}")
-        if len(log.ignored) > _IGNORED_SHOWN:
-            write(f"  ... and {len(log.ignored) - _IGNORED_SHOWN} more ignored")
-    if relay is not None:
-        write(relay.summary())
-    if log.cleanup:
-        failed = [r for r in log.cleanup if not r.ok]
-        write(f"clean-up: {len(log.cleanup)} payment(s) left open by this run, "
-              f"{len(log.cleanup) - len(failed)} canceled, {len(failed)} failed")
-        for r in log.cleanup:
-            write(f"  {r.payment_id} [{r.test or '?'}]: {r.outcome}")
-    for path in log.recordings:
-        write(f"recording: {path}")
-    if log.summary_file is not None:
-        write(f"run summary: {log.summary_file}")
+        reporter_of(config).attach_run_text("contract drift", "\n".join(lines))

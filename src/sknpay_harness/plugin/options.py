@@ -7,6 +7,7 @@ import os
 import pytest
 
 from ..errors import ConfigError
+from ..mock.breaks import check_break_names
 from ..settings import KNOBS, Settings, resolve
 
 
@@ -32,6 +33,6 @@ def settings_from_config(config: pytest.Config) -> Settings:
         raw_ini = config.getini(knob.ini)
         ini[knob.name] = None if raw_ini in (None, "", []) else str(raw_ini)
     try:
-        return resolve(options, os.environ, ini)
+        return resolve(options, os.environ, ini, check_breaks=check_break_names)
     except ConfigError as exc:
         raise pytest.UsageError(f"sknpay: {exc}") from None

@@ -14,17 +14,16 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from ..contract import UnknownField
-from ..ledger import CleanupResult
 from ..listener import IGNORED
 from ..relay import WebhookRelay
+from ..runlog import RunLog
 from ..settings import Settings
-from .state import DELIVERIES_KEPT, RunLog, WaitRecord, contract_key, run_log_key, settings_key
+from .state import contract_key, run_log_key, settings_key
 
 _OUTPUT_KEY = "sknpay_run_log"
 _INPUT_KEY = "sknpay"
@@ -95,15 +94,10 @@ def merge_relay(config: pytest.Config, relay: WebhookRelay) -> None:
         return
     log: RunLog = config.stash[run_log_key]
     records = relay.records()
-    with log.lock:
-        for outcome, count in (("ignored", relay.counts.ignored),
-                               ("rejected", relay.counts.rejected),
-                               ("unforwarded", relay.counts.unforwarded)):
-            if count:
-                log.delivery_counts[outcome] = log.delivery_counts.get(outcome, 0) + count
-        log.ignored.extend(d.line() for d in records if d.outcome == IGNORED)
-        room = max(0, DELIVERIES_KEPT - len(log.deliveries))
-        log.deliveries.extend(d.as_report() for d in records[:room])
+    log.add_counts({"ignored": relay.counts.ignored, "rejected": relay.counts.rejected,
+                    "unforwarded": relay.counts.unforwarded})
+    log.add_deliveries([d.as_report() for d in records],
+                       [d.line() for d in records if d.outcome == IGNORED])
 
 
 def configure_worker(config: pytest.Config) -> None:
@@ -118,15 +112,7 @@ def send_to_controller(config: pytest.Config) -> None:
     (plain data: xdist sends it over execnet)."""
     if not is_worker(config) or run_log_key not in config.stash:
         return
-    log = config.stash[run_log_key]
-    with log.lock:
-        output = {
-            "api_url": log.api_url, "waits": [vars(w) for w in log.waits],
-            "scenarios": list(log.scenarios), "retries": list(log.retries),
-            "delivery_counts": dict(log.delivery_counts), "ignored": list(log.ignored),
-            "deliveries": list(log.deliveries), "cleanup": [vars(r) for r in log.cleanup],
-            "recordings": [str(path) for path in log.recordings],
-        }
+    output = config.stash[run_log_key].as_data()
     output["drift"] = [vars(u) for u in config.stash[contract_key].drift.values()]
     config.workeroutput[_OUTPUT_KEY] = output  # type: ignore[attr-defined]
 
@@ -136,22 +122,6 @@ def merge_from_worker(config: pytest.Config, node: Any) -> None:
     data = getattr(node, "workeroutput", {}).get(_OUTPUT_KEY)
     if not data or run_log_key not in config.stash:
         return
-    log: RunLog = config.stash[run_log_key]
-    with log.lock:
-        if data["api_url"] and not log.api_url:
-            own_mock = _target(config) == "mock"  # the sandbox is one for all
-            log.api_url = data["api_url"] + (" (each worker has its own mock)" if own_mock else "")
-        log.scenarios.extend(data["scenarios"])
-        log.waits.extend(WaitRecord(**w) for w in data["waits"])
-        log.retries.extend(data["retries"])
-        for outcome, count in data["delivery_counts"].items():
-            log.delivery_counts[outcome] = log.delivery_counts.get(outcome, 0) + count
-        log.ignored.extend(data["ignored"])
-        log.deliveries.extend(data["deliveries"][:max(0, DELIVERIES_KEPT - len(log.deliveries))])
-        log.cleanup.extend(CleanupResult(**r) for r in data["cleanup"])
-        log.recordings.extend(Path(p) for p in data["recordings"])
+    own_mock = settings_key not in config.stash or config.stash[settings_key].target == "mock"
+    config.stash[run_log_key].merge_data(data, own_mock=own_mock)  # the sandbox is one for all
     config.stash[contract_key].merge_drift(UnknownField(**u) for u in data["drift"])
-
-
-def _target(config: pytest.Config) -> str:
-    return config.stash[settings_key].target if settings_key in config.stash else "mock"

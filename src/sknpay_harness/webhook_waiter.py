@@ -1,4 +1,11 @@
-"""Per-test views over session-wide objects: what the fixtures hand to tests."""
+"""The listener as one test sees it: :class:`WebhookWaiter` waits for a payment's
+events, whoever made the payment, and reads this test's deliveries.
+
+A wait names its payment to the inbox first (``WebhookInbox.track``): events
+for it count from then on, and so do those that arrived before the wait began
+(the inbox holds them), so a payment made by the integrator's own app or by a
+plain HTTP call is waited for like one the harness's client made.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +13,15 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from ..client import Exchange
-from ..listener import Delivery, ReceivedEvent, WebhookInbox, WebhookListener
-from ..reporting import Reporter
-from ..targets import Target
-from .state import RunLog, WaitRecord
+from .client import Exchange
+from .listener import Delivery, ReceivedEvent, WebhookInbox, WebhookListener
+from .reporting import Reporter
+from .runlog import RunLog, WaitRecord
+from .targets import Target
 
 
 @dataclass(repr=False)
-class TestWebhooks:
+class WebhookWaiter:
     """The listener as one test sees it: wait for events, read deliveries.
 
     Latency is measured from the moment this test's latest API call was
@@ -35,7 +42,7 @@ class TestWebhooks:
 
     def __repr__(self) -> str:
         # One line in a traceback's fixture list, not every field's own repr.
-        return f"TestWebhooks({self.nodeid.rpartition('::')[2]}, target={self.target.name})"
+        return f"WebhookWaiter({self.nodeid.rpartition('::')[2]}, target={self.target.name})"
 
     @property
     def url(self) -> str:
@@ -45,14 +52,19 @@ class TestWebhooks:
         self.last_request_sent = time.monotonic() - exchange.elapsed_ms / 1000
 
     def wait_for(self, event_type: str, payment_id: str, timeout: float | None = None) -> ReceivedEvent:
+        """The first ``event_type`` event for ``payment_id`` (already in, or the
+        next to come), verified; fails with what did arrive and where to look."""
         __tracebackhide__ = True
         since = self.last_request_sent
+        # Named here, so it counts whoever made it (and an xdist relay routes it here).
+        self.inbox.track(payment_id)
         try:
             event = self.inbox.wait_for(
                 event_type, payment_id, self.default_timeout if timeout is None else timeout,
                 give_up=self.target.nothing_more_coming,
                 where=lambda: f"listener {self.listener.url}; {self.target.describe_deliveries(payment_id)}",
                 settle=self.target.settle, since_seq=self.first_seq,
+                live=self.target.name == "sandbox",
             )
         except Exception:
             self.attach_deliveries()  # on the step that waited, where the reader looks
@@ -64,6 +76,8 @@ class TestWebhooks:
         return event
 
     def events(self, event_type: str | None = None, payment_id: str | None = None) -> list[ReceivedEvent]:
+        if payment_id is not None:
+            self.inbox.track(payment_id)
         return self.inbox.events(event_type, payment_id)
 
     def deliveries(self) -> list[Delivery]:
@@ -98,6 +112,7 @@ class TestWebhooks:
         ``payment_id`` arrived once the target has settled. Redeliveries of one
         event id count once (the inbox deduplicates them)."""
         __tracebackhide__ = True
+        self.inbox.track(payment_id)
         how = self.settle(until=lambda: len(self.inbox.events(event_type, payment_id)) > expected)
         events = self.inbox.events(event_type, payment_id)
         if len(events) != expected:
