@@ -171,7 +171,7 @@ def test_pay_refuses_an_unknown_challenge_answer():
         customer.pay("https://p.example/", "4111", challenge="maybe")
 
 
-def test_the_form_driver_needs_no_playwright():
+def test_the_form_driver_needs_no_playwright(child_env):
     import subprocess
     import sys
 
@@ -179,5 +179,6 @@ def test_the_form_driver_needs_no_playwright():
             "from sknpay_harness.customer import make_customer\n"
             "make_customer('form').close()\n"
             "assert 'playwright.sync_api' not in sys.modules")
-    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False,
+                          timeout=60, env=child_env())
     assert done.returncode == 0, done.stderr
