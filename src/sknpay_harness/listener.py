@@ -514,7 +514,7 @@ def _settled(settle: Callable[[float], str | None] | None, seconds: float) -> st
 def _try_json(body: bytes) -> dict[str, Any] | None:
     try:
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, RecursionError):  # RecursionError: nested too deeply, e.g. b"[" * 100_000
         return None
     return value if isinstance(value, dict) else None
 
