@@ -9,6 +9,7 @@ from .contract import CREATE_STATUSES, Contract, UnknownField, Violation
 from .errors import (
     ConfigError,
     ContractViolation,
+    CustomerError,
     SignatureError,
     SknPayHarnessError,
     TransportError,
@@ -31,6 +32,7 @@ __all__ = [
     "ConfigError",
     "Contract",
     "ContractViolation",
+    "CustomerError",
     "Delivery",
     "Exchange",
     "Harness",

@@ -45,9 +45,30 @@ class TransportError(SknPayHarnessError):
     """The target could not be reached (connection refused, timeout, ...)."""
 
 
+class CustomerError(SknPayHarnessError, AssertionError):
+    """The customer could not do its part on a hosted page: no card form, a
+    field it needs missing, no way to answer a challenge.
+
+    The message says which fields it found, which it needed and the page's URL.
+    What a report should attach rides along: ``html`` (the page), and from the
+    browser driver ``screenshot`` (PNG bytes) and ``aria_snapshot`` (the
+    page's accessibility tree, YAML).
+    """
+
+    def __init__(self, message: str, *, url: str | None = None, html: str | None = None,
+                 screenshot: bytes | None = None, aria_snapshot: str | None = None) -> None:
+        super().__init__(message)
+        self.url, self.html = url, html
+        self.screenshot, self.aria_snapshot = screenshot, aria_snapshot
+
+    def __reduce__(self) -> tuple[object, ...]:
+        # Keyword-only state survives pickling (xdist, multiprocessing).
+        return (type(self), (str(self),), dict(vars(self)))
+
+
 # Shown by their public import path, as httpx does: a traceback reads
 # "sknpay_harness.ContractViolation: ...", which is also how to import it.
 for _error in (SknPayHarnessError, ConfigError, ContractViolation, SignatureError, WaitTimeout,
-               WebhookRejected, TransportError):
+               WebhookRejected, TransportError, CustomerError):
     _error.__module__ = "sknpay_harness"
 del _error

@@ -104,8 +104,12 @@ CREATE_REFUND = Operation("create_refund", "POST", f"{API_PREFIX}/refunds",
 HOSTED_PAGE = Operation("hosted_page", "GET", "/pay/{payment_id}",
                         "The hosted payment page (card form while open)", HOSTED_TAG)
 PAY_HOSTED_PAGE = Operation("pay_hosted_page", "POST", "/pay/{payment_id}",
-                            "Submit the card form: 4111 1111 1111 1111 pays, others decline",
-                            HOSTED_TAG)
+                            "Submit the card form: 4111 1111 1111 1111 pays, "
+                            "4000 0027 6000 3184 asks for 3-D Secure, others decline", HOSTED_TAG)
+# The mock's 3-D Secure step: an assumed reading (mock/payments.py, THREE_D_SECURE_CARD).
+ANSWER_CHALLENGE = Operation("answer_challenge", "POST", "/pay/{payment_id}/challenge",
+                             "Answer the 3-D Secure challenge (an assumed reading): complete "
+                             "pays, fail declines", HOSTED_TAG)
 
 
 def _control(name: str, method: str, path: str, summary: str) -> Operation:
@@ -115,7 +119,7 @@ def _control(name: str, method: str, path: str, summary: str) -> Operation:
 # In the order the OpenAPI document lists them (the front page and /docs follow it).
 OPERATIONS: tuple[Operation, ...] = (
     CREATE_PAYMENT, RETRIEVE_PAYMENT, CANCEL_PAYMENT, CREATE_REFUND,
-    HOSTED_PAGE, PAY_HOSTED_PAGE,
+    HOSTED_PAGE, PAY_HOSTED_PAGE, ANSWER_CHALLENGE,
     # -- the mock's test controls (mock/control.py) --
     _control("mock_get_payment", "GET", "/payments/{payment_id}",
              "The payment, when its link expires, and its refunds"),

@@ -59,7 +59,7 @@ def test_operations_cover_the_known_surface():
     api = {path for path in paths if not path.startswith("/_mock/")}
     assert api == {"/api/v1/payments", "/api/v1/payments/{payment_id}",
                    "/api/v1/payments/{payment_id}/cancel", "/api/v1/refunds",
-                   "/pay/{payment_id}"}
+                   "/pay/{payment_id}", "/pay/{payment_id}/challenge"}
 
 
 # The pages that describe the document are not in it.

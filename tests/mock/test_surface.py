@@ -204,3 +204,53 @@ def test_canceled_link_cannot_be_paid_and_says_no_longer_active(mock_stack):
         assert "This payment link is no longer active." in shown.text
         assert answer.status_code == 409 and "no longer active" in answer.text
         assert page.get("/pay/plink_unknown").status_code == 404
+
+
+# -- 3-D Secure (an assumed reading: payments.THREE_D_SECURE_CARD) ---------
+def challenge_token(html: str) -> str:
+    found = re.search(r'name="challenge_token" value="([^"]+)"', html)
+    assert found, f"no challenge token on the page:\n{html}"
+    return found[1]
+
+
+def test_3ds_card_shows_a_challenge_whose_token_is_single_use(mock_stack):
+    from sknpay_harness.mock.payments import THREE_D_SECURE_CARD
+
+    with mock_stack.client() as client:
+        payment = create(client)
+    pay_url = f"/pay/{payment['id']}"
+    with mock_stack.page() as page:
+        shown = page.post(pay_url, data={"card_number": THREE_D_SECURE_CARD})
+        assert shown.status_code == 200 and "3-D Secure authentication" in shown.text
+        token = challenge_token(shown.text)
+        forged = page.post(f"{pay_url}/challenge", data={"challenge_token": "tds_forged",
+                                                          "result": "complete"})
+        assert forged.status_code == 400 and "no longer valid" in forged.text
+        unsure = page.post(f"{pay_url}/challenge", data={"challenge_token": token, "result": "x"})
+        assert unsure.status_code == 400 and challenge_token(unsure.text) == token  # still valid
+        failed = page.post(f"{pay_url}/challenge", data={"challenge_token": token, "result": "fail"})
+        assert failed.status_code == 402 and "Authentication failed" in failed.text
+        replayed = page.post(f"{pay_url}/challenge", data={"challenge_token": token,
+                                                            "result": "complete"})
+        assert replayed.status_code == 400  # one answer per challenge
+    with mock_stack.client() as client:
+        state = client.get(f"/payments/{payment['id']}").json()
+    assert state["status"] == "open"
+    assert state["last_payment_error"]["code"] == "payment_intent_authentication_failure"
+    CONTRACT.check("event", mock_stack.event("payment.failed", payment["id"]).body)
+    assert [d["event_type"] for d in mock_stack.app.outbox.log()] == ["payment.failed"]
+
+
+def test_3ds_challenge_of_a_link_canceled_meanwhile_takes_no_payment(mock_stack):
+    from sknpay_harness.mock.payments import THREE_D_SECURE_CARD
+
+    with mock_stack.client() as client:
+        payment = create(client)
+        with mock_stack.page() as page:
+            token = challenge_token(page.post(f"/pay/{payment['id']}",
+                                              data={"card_number": THREE_D_SECURE_CARD}).text)
+            client.post(f"/payments/{payment['id']}/cancel")
+            answer = page.post(f"/pay/{payment['id']}/challenge",
+                               data={"challenge_token": token, "result": "complete"})
+        assert answer.status_code == 409 and "no longer active" in answer.text
+        assert client.get(f"/payments/{payment['id']}").json()["status"] == "canceled"

@@ -3,8 +3,9 @@ from __future__ import annotations
 import sknpay_harness
 
 PINNED = {
-    "CREATE_STATUSES", "KNOBS", "ConfigError", "Contract", "ContractViolation", "Delivery",
-    "Exchange", "Harness", "ReceivedEvent", "Redactor", "Settings", "SignatureError", "SknPayClient",
+    "CREATE_STATUSES", "KNOBS", "ConfigError", "Contract", "ContractViolation", "CustomerError",
+    "Delivery", "Exchange", "Harness", "ReceivedEvent", "Redactor", "Settings", "SignatureError",
+    "SknPayClient",
     "SknPayHarnessError", "TransportError", "UnknownField", "Violation", "WaitTimeout",
     "WebhookInbox", "WebhookListener", "WebhookRejected", "WebhookWaiter", "__version__", "sign", "verify",
 }
@@ -23,7 +24,7 @@ def test_all_harness_errors_share_one_root():
     defined = [cls for cls in vars(errors).values()
                if isinstance(cls, type) and issubclass(cls, BaseException)
                and cls.__module__ != "builtins"]
-    assert len(defined) == 7
+    assert len(defined) == 8
     assert all(issubclass(cls, errors.SknPayHarnessError) for cls in defined)
     assert issubclass(errors.ContractViolation, AssertionError)
 

@@ -86,6 +86,7 @@ class MockApp:
             "create_payment": self.create, "retrieve_payment": self.retrieve,
             "cancel_payment": self.cancel, "create_refund": self.refund,
             "hosted_page": self.page, "pay_hosted_page": self.pay,
+            "answer_challenge": self.challenge,
             "openapi_document": self.openapi, "front_page": self.front_page,
             "api_reference": self.api_reference,
         }
@@ -230,7 +231,8 @@ class MockApp:
         return _html(200, self.breaks.apply("hosted_page_html", html, payment))
 
     def pay(self, request: Request, payment_id: str) -> Response:
-        """The customer submits the card form (test card pays, any other declines)."""
+        """The customer submits the card form (test card pays, the 3-D Secure
+        card asks for a challenge first, any other declines)."""
         payment = self._page_payment(payment_id)
         if payment is None:
             return _html(404, hosted.not_found())
@@ -241,6 +243,10 @@ class MockApp:
         if not card:
             return _html(400, hosted.render(payment, True, "Enter a card number."))
         with self.store.lock:
+            if card == payments.THREE_D_SECURE_CARD:
+                token = self.ids.new("tds")
+                payments.ask_authentication(payment, token)
+                return _html(200, hosted.render_challenge(payment, token))
             if card == payments.TEST_CARD:
                 changed, event_type = payments.pay(payment), "payment.succeeded"
             else:
@@ -251,6 +257,39 @@ class MockApp:
         if event_type == "payment.failed":
             return _html(402, hosted.render(payment, True, "Your card was declined. "
                                                            "Try another card."))
+        return self._paid_page(payment)
+
+    def challenge(self, request: Request, payment_id: str) -> Response:
+        """The customer answers the 3-D Secure challenge: ``result=complete`` pays,
+        ``result=fail`` declines (payment.failed; the link stays open)."""
+        payment = self._page_payment(payment_id)
+        if payment is None:
+            return _html(404, hosted.not_found())
+        tenant = self.store.find_owner(payment_id)
+        if tenant is None or not self.breaks.apply("hosted_page_open", payment.status == payments.OPEN,
+                                                    payment):
+            return _html(409, hosted.render(payment, False))
+        token = str(request.form.get("challenge_token", ""))
+        result = request.form.get("result")
+        with self.store.lock:
+            if not payments.challenge_matches(payment, token):
+                return _html(400, hosted.render(payment, True, "This authentication step is no "
+                                                               "longer valid. Enter your card again."))
+            if result not in ("complete", "fail"):
+                return _html(400, hosted.render_challenge(payment, token, "Choose a result."))
+            if result == "complete":
+                changed, event_type = payments.pay(payment), "payment.succeeded"
+            else:
+                changed, event_type = payments.fail_authentication(payment), "payment.failed"
+            view = self._view(payment, request)
+        if changed:
+            self.emit(tenant, event_type, view)
+        if event_type == "payment.failed":
+            return _html(402, hosted.render(payment, True, "Authentication failed: your card was "
+                                                           "not charged. Try another card."))
+        return self._paid_page(payment)
+
+    def _paid_page(self, payment: payments.Payment) -> Response:
         if payment.success_url:
             return redirect(_with_payment_id(payment.success_url, payment.id), code=303)
         return _html(200, hosted.render(payment, False))

@@ -147,8 +147,9 @@ def build_parser() -> argparse.ArgumentParser:
         description=(
             "A local, stateful SKN Pay Payments API (v1) for development and CI: payments,\n"
             "cancel, refunds, link expiry, signed webhooks, a hosted payment page (test card\n"
-            "4111 1111 1111 1111 pays; any other card is declined), test-control endpoints\n"
-            "under /_mock, an OpenAPI document at /openapi.json, webhook chaos and API faults.\n"
+            "4111 1111 1111 1111 pays; 4000 0027 6000 3184 asks for 3-D Secure first; any\n"
+            "other card is declined), test-control endpoints under /_mock, an OpenAPI\n"
+            "document at /openapi.json, webhook chaos and API faults.\n"
             "Open its root URL in a browser for a front page (what it is set to) and /docs."
         ),
         epilog=(

@@ -19,7 +19,7 @@ from ..operations import API_PREFIX
 from .breaks import BREAKS
 from .chaos import Delay, WebhookChaos
 from .hosted import DECLINED_CARD_EXAMPLE, card_display
-from .payments import TEST_CARD
+from .payments import TEST_CARD, THREE_D_SECURE_CARD
 from .reference import method_label, operations, shell, tag_descriptions
 
 if TYPE_CHECKING:
@@ -124,6 +124,10 @@ def _cards() -> str:
             f"<tr><td><code>{escape(card_display(TEST_CARD))}</code></td><td>pays: status "
             "<code>succeeded</code>, event <code>payment.succeeded</code>, redirect to "
             "<code>success_url?payment_id=&lt;id&gt;</code></td></tr>"
+            f"<tr><td><code>{escape(card_display(THREE_D_SECURE_CARD))}</code></td><td>asks "
+            "for 3-D Secure first (an assumed reading): a challenge page where <em>Complete</em> "
+            "pays and <em>Fail</em> declines (<code>payment.failed</code>, the link stays "
+            "<code>open</code>)</td></tr>"
             f"<tr><td>any other, e.g. <code>{escape(card_display(DECLINED_CARD_EXAMPLE))}</code>"
             "</td><td>declined: event <code>payment.failed</code>, the link stays "
             "<code>open</code> for another try</td></tr></table>")

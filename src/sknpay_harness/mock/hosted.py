@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from html import escape
 
-from .payments import CANCELED, EXPIRED, SUCCEEDED, TEST_CARD, Payment, format_amount
+from .payments import (
+    CANCELED,
+    EXPIRED,
+    SUCCEEDED,
+    TEST_CARD,
+    THREE_D_SECURE_CARD,
+    Payment,
+    format_amount,
+)
 
 NO_LONGER_ACTIVE = "This payment link is no longer active."
 # The playground's example of a card that is not the test card (API notes).
@@ -19,7 +27,9 @@ def card_display(number: str) -> str:
 # Says on the form what pays, so nobody tries a real card on the mock.
 TEST_CARDS_HTML = (f'<p class="hint" id="test-cards">Test card <strong>'
                    f"{escape(card_display(TEST_CARD))}</strong> pays; any other number (e.g. "
-                   f"{escape(card_display(DECLINED_CARD_EXAMPLE))}) is declined.</p>")
+                   f"{escape(card_display(DECLINED_CARD_EXAMPLE))}) is declined, but "
+                   f"<strong>{escape(card_display(THREE_D_SECURE_CARD))}</strong> asks for "
+                   "3-D Secure authentication first.</p>")
 
 _PAGE = """<!doctype html>
 <html lang="en"><head><meta charset="utf-8">
@@ -55,8 +65,9 @@ def render(payment: Payment, shown_open: bool, error: str | None = None) -> str:
 <form method="post" action="/pay/{escape(payment.id)}">
 <label for="card_number">Card number</label>
 <input id="card_number" name="card_number" inputmode="numeric" autocomplete="cc-number" required>
-<label for="expiry">Expiry (MM/YY)</label><input id="expiry" name="expiry" value="12/34">
-<label for="cvc">CVC</label><input id="cvc" name="cvc" value="123">
+<label for="expiry">Expiry (MM/YY)</label>
+<input id="expiry" name="expiry" autocomplete="cc-exp" value="12/34">
+<label for="cvc">CVC</label><input id="cvc" name="cvc" autocomplete="cc-csc" value="123">
 <button type="submit" id="pay">Pay {amount}</button>
 </form>{back}"""
         title = f"Pay {amount}"
@@ -71,6 +82,22 @@ def render(payment: Payment, shown_open: bool, error: str | None = None) -> str:
                    f"<p>{why}</p>")
         title = "Payment link inactive"
     return _PAGE.format(title=escape(title), payment_id=escape(payment.id),
+                        status=escape(payment.status), content=content)
+
+
+def render_challenge(payment: Payment, token: str, error: str | None = None) -> str:
+    """The 3-D Secure challenge step (an assumed reading: payments.THREE_D_SECURE_CARD)."""
+    amount = escape(format_amount(payment.amount, payment.currency))
+    error_html = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
+    content = f"""<h1>3-D Secure authentication</h1>
+<p class="amount" id="amount">{amount}</p>{error_html}
+<p>Your bank asks you to confirm this payment. This is a test challenge: choose its result.</p>
+<form method="post" action="/pay/{escape(payment.id)}/challenge">
+<input type="hidden" name="challenge_token" value="{escape(token)}">
+<button type="submit" id="complete" name="result" value="complete">Complete authentication</button>
+<button type="submit" id="fail" name="result" value="fail">Fail authentication</button>
+</form>"""
+    return _PAGE.format(title="3-D Secure authentication", payment_id=escape(payment.id),
                         status=escape(payment.status), content=content)
 
 

@@ -202,11 +202,30 @@ def _api_details(payment_ok: dict[str, Any]) -> dict[str, dict[str, Any]]:
                                    "expiry": {"type": "string"},
                                    "cvc": {"type": "string"}}}}}},
             "responses": {
-                "200": _html("Paid (no success_url): 'Payment received'"),
+                "200": _html("Paid (no success_url): 'Payment received'; or the 3-D Secure "
+                             "challenge step"),
                 "303": {"description": "Paid: redirect to success_url?payment_id=<id>",
                         "headers": {"Location": {"schema": {"type": "string"}}}},
                 "400": _html("No card number: the form again"),
                 "402": _html("Declined: the form again with the reason"),
+                "404": _html("No such payment link"),
+                "409": _html("Not open: nothing to pay"),
+            },
+        },
+        "answer_challenge": {
+            "security": [],
+            "parameters": [PAYMENT_ID],
+            "requestBody": {"required": True, "content": {
+                "application/x-www-form-urlencoded": {"schema": {
+                    "type": "object", "required": ["challenge_token", "result"],
+                    "properties": {"challenge_token": {"type": "string"},
+                                   "result": {"enum": ["complete", "fail"]}}}}}},
+            "responses": {
+                "200": _html("Completed (no success_url): 'Payment received'"),
+                "303": {"description": "Completed: redirect to success_url?payment_id=<id>",
+                        "headers": {"Location": {"schema": {"type": "string"}}}},
+                "400": _html("Not the challenge shown (its token), or no result"),
+                "402": _html("Failed: declined, the card form again with the reason"),
                 "404": _html("No such payment link"),
                 "409": _html("Not open: nothing to pay"),
             },

@@ -7,6 +7,7 @@ unknown, the likely Stripe-flavoured reading is taken and marked.
 
 from __future__ import annotations
 
+import hmac
 import json
 import re
 from dataclasses import dataclass, field
@@ -63,6 +64,9 @@ class Payment:
     canceled_at: int | None = None
     last_payment_error: dict[str, Any] | None = None
     amount_refunded: int = 0
+    # The token of the 3-D Secure challenge the hosted page is showing (not in
+    # the view: a page secret, single use).
+    challenge_token: str | None = field(default=None, repr=False)
     # Not in the view: the real field name (if any) is unknown. Control API shows it.
     expires_at: float | None = None
 
@@ -275,6 +279,18 @@ TEST_CARD = "4111111111111111"
 DECLINED = {"code": "card_declined", "decline_code": "generic_decline",
             "message": "Your card was declined."}
 
+# ASSUMED READING: 3-D Secure. The API notes say only that the playground has a
+# 3-D Secure scenario; SKN Pay's test card, its challenge (redirect, pop-up or
+# frame) and the failure's reason code are unknown. The mock follows Stripe's
+# habit: this card always asks for authentication, the hosted page answers with
+# a challenge step (an ordinary form: Complete / Fail, with a per-challenge
+# token), completing it pays the link, and failing it declines like a card
+# (payment.failed with Stripe's code, the link stays open). This is the one
+# place to change once a recording shows SKN Pay's own.
+THREE_D_SECURE_CARD = "4000002760003184"
+AUTHENTICATION_FAILED = {"code": "payment_intent_authentication_failure", "decline_code": None,
+                         "message": "The card's 3-D Secure authentication failed."}
+
 
 def normalize_card(text: str) -> str:
     return "".join(ch for ch in text if ch.isdigit())
@@ -286,6 +302,7 @@ def pay(payment: Payment) -> bool:
         return False
     payment.status = SUCCEEDED
     payment.last_payment_error = None
+    payment.challenge_token = None
     return True
 
 
@@ -295,6 +312,33 @@ def decline(payment: Payment) -> bool:
     if payment.status != OPEN:
         return False
     payment.last_payment_error = dict(DECLINED)
+    payment.challenge_token = None
+    return True
+
+
+def ask_authentication(payment: Payment, token: str) -> bool:
+    """A 3-D Secure card: the link waits for the challenge ``token`` to come
+    back (a new card or challenge replaces it). True if the payment was open."""
+    if payment.status != OPEN:
+        return False
+    payment.challenge_token = token
+    return True
+
+
+def challenge_matches(payment: Payment, token: str) -> bool:
+    """Whether ``token`` is the challenge the page is showing (an answer, pay or
+    fail_authentication, uses it up)."""
+    expected = payment.challenge_token
+    return (payment.status == OPEN and expected is not None
+            and hmac.compare_digest(expected.encode(), token.encode()))
+
+
+def fail_authentication(payment: Payment) -> bool:
+    """A failed challenge: declined like a card (the link stays open). True if open."""
+    if payment.status != OPEN:
+        return False
+    payment.last_payment_error = dict(AUTHENTICATION_FAILED)
+    payment.challenge_token = None
     return True
 
 
