@@ -23,6 +23,7 @@ from pathlib import Path
 from types import TracebackType
 
 from .client import Exchange, RetryPolicy, SknPayClient, pause
+from .customer import Driver, make_customer
 from .inbox import IGNORED, WebhookInbox
 from .ledger import RUN_TAG, TEST_TAG, PaymentLedger, short_nodeid
 from .listener import WebhookListener
@@ -57,6 +58,7 @@ class Harness:
         self.log = run_log or RunLog()
         self.current: WebhookWaiter | None = None  # the running test's view
         self.recorder: Recorder | None = None
+        self._customer: Driver | None = None
         self._stack = ExitStack()
         with ExitStack() as started:  # a failed start stops what did start
             self.listener = listener or self._start_listener()
@@ -88,6 +90,18 @@ class Harness:
     def mock(self) -> EmbeddedMockTarget | None:
         """The embedded mock, or None on a live target."""
         return self.target if isinstance(self.target, EmbeddedMockTarget) else None
+
+    @property
+    def customer(self) -> Driver:
+        """The customer on the hosted page (``settings.customer``: form or
+        browser), made on first use and kept for the run: the browser driver
+        starts Chromium once. Evidence of a failure goes to the report."""
+        if self._customer is None:
+            self._customer = make_customer(self.settings.customer,
+                                           attach=self.reporter.attach_evidence,
+                                           timeout=self.settings.request_timeout)
+            self._stack.callback(self._customer.close)
+        return self._customer
 
     def __enter__(self) -> Harness:
         return self

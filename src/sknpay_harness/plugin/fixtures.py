@@ -13,6 +13,7 @@ import pytest
 
 from ..client import SknPayClient
 from ..contract import Contract
+from ..customer import Driver
 from ..harness import Harness
 from ..listener import WebhookListener
 from ..redaction import Redactor
@@ -120,3 +121,13 @@ def sknpay_webhooks(request: pytest.FixtureRequest, sknpay_harness: Harness) -> 
     payment the test names, whoever made it; a failed wait attaches the deliveries this
     test saw to its step. Default timeout: --sknpay-webhook-timeout (60 s)."""
     return _begin_test(request, sknpay_harness)
+
+
+@pytest.fixture
+def sknpay_customer(request: pytest.FixtureRequest, sknpay_harness: Harness) -> Driver:
+    """function · Customer · the person on a payment's hosted page: ``pay(url, card,
+    challenge=..., success_url=...)`` and ``look(url)`` report a CheckoutOutcome. Finds the
+    card fields by autocomplete tokens and labels, on any ordinary HTML form. Driver:
+    --sknpay-customer (form; browser for pages that need JavaScript)."""
+    _begin_test(request, sknpay_harness)
+    return sknpay_harness.customer
