@@ -22,11 +22,13 @@ from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 
+from .app_under_test import AppUnderTest
 from .client import Exchange, RetryPolicy, SknPayClient, pause
 from .customer import Driver, make_customer
 from .inbox import IGNORED, WebhookInbox
 from .ledger import RUN_TAG, TEST_TAG, PaymentLedger, short_nodeid
 from .listener import WebhookListener
+from .mock.receiver_check import check_receiver
 from .recording import Recorder
 from .redaction import Redactor
 from .reporting import Reporter
@@ -102,6 +104,15 @@ class Harness:
                                            timeout=self.settings.request_timeout)
             self._stack.callback(self._customer.close)
         return self._customer
+
+    @property
+    def app(self) -> AppUnderTest:
+        """What an integrator's app under test is given (base URL, key, secret),
+        and where the mock sends its webhooks."""
+        settings = self.settings
+        assert settings.api_key is not None and settings.webhook_secret is not None
+        return AppUnderTest(self.target.api_url, settings.api_key, settings.webhook_secret,
+                            self.listener.url, live=self.mock is None, check=check_receiver)
 
     def __enter__(self) -> Harness:
         return self

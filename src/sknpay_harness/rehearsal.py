@@ -277,7 +277,8 @@ def plan(argv: Sequence[str]) -> Plan:
     summary = (f"profile {args.profile}; delay {delay} s, duplicates {duplicates}, noise {noise}, "
                f"faults {', '.join(fail_first) or 'none'}, extra fields "
                f"{', '.join(e.partition('=')[0] for e in extra_fields) or 'none'}, quiet period "
-               f"{quiet or 'default'} s, features {features or 'none'}; pytest {' '.join(chosen) or '(the whole suite)'}")
+               f"{quiet or 'default'} s, features {features or 'none'}; "
+               f"pytest {' '.join(chosen) or '(the whole suite)'}")
     return Plan(args.profile, mock_argv, pytest_argv, reports, settings, summary)
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pytest
 
+from ..app_under_test import AppUnderTest
 from ..client import SknPayClient
 from ..contract import Contract
 from ..customer import Driver
@@ -131,3 +132,14 @@ def sknpay_customer(request: pytest.FixtureRequest, sknpay_harness: Harness) -> 
     --sknpay-customer (form; browser for pages that need JavaScript)."""
     _begin_test(request, sknpay_harness)
     return sknpay_harness.customer
+
+
+@pytest.fixture
+def sknpay_app(request: pytest.FixtureRequest, sknpay_harness: Harness) -> AppUnderTest:
+    """function · AppUnderTest · for testing your own app: ``api_url``, ``api_key`` and
+    ``webhook_secret`` (Secrets: ``.reveal()`` into the app's config) to give it;
+    ``send_webhooks_to(url)`` routes the mock's webhooks to your endpoint (and the
+    harness's listener); ``check_receiver(url, payment_id)`` attacks your webhook handler
+    with forged, stale, replayed and out-of-order deliveries. Reset for each test."""
+    _begin_test(request, sknpay_harness)
+    return sknpay_harness.app
