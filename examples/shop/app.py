@@ -1,9 +1,9 @@
 """A small shop that takes payments through SKN Pay: the integrator's side.
 
 - ``POST /orders`` (form: ``amount``, ``currency``, ``description``) makes an
-  order, creates a payment link for it through the API (``Idempotency-Key``
-  per order, so a retried create never makes two links) and redirects the
-  customer to the link's ``url`` (303).
+  order, creates a payment link for it through the API (tried again after a
+  5xx, with an ``Idempotency-Key`` per order, so a retried create never makes
+  two links) and redirects the customer to the link's ``url`` (303).
 - ``GET /orders/<id>/paid`` is the ``success_url``: it thanks the customer but
   marks nothing; only a verified webhook does (a redirect can be forged).
 - ``POST /webhooks/sknpay`` verifies the signature over the raw body first,
@@ -105,20 +105,34 @@ class Shop:
                       request.form.get("currency", "USD"),
                       request.form.get("description", "An order"))
         home = request.host_url.rstrip("/")
-        answer = self.http.post("/payments", headers={"Idempotency-Key": f"order-{order.id}"},
-                                json={"amount": order.amount, "currency": order.currency,
-                                      "description": order.description,
-                                      "metadata": {"order_id": order.id},
-                                      "success_url": f"{home}/orders/{order.id}/paid",
-                                      "cancel_url": f"{home}/orders/{order.id}"})
-        if answer.status_code != 200:
-            return Response(f"payment provider said {answer.status_code}", status=502)
+        answer = self.create_payment(order, {
+            "amount": order.amount, "currency": order.currency, "description": order.description,
+            "metadata": {"order_id": order.id}, "success_url": f"{home}/orders/{order.id}/paid",
+            "cancel_url": f"{home}/orders/{order.id}"})
+        if answer is None or answer.status_code not in (200, 201):
+            said = "no answer" if answer is None else answer.status_code
+            return Response(f"payment provider said {said}", status=502)
         payment = answer.json()
         order.payment_id, order.payment_url = payment["id"], payment["url"]
         with self.changed:
             self.orders[order.id] = order
             self._by_payment[payment["id"]] = order
         return redirect(payment["url"], code=303)
+
+    def create_payment(self, order: Order, body: dict[str, Any]) -> httpx.Response | None:
+        """POST /payments, tried again (up to three tries) after a 5xx or no answer:
+        the order's Idempotency-Key makes a retry return the first try's link, never
+        a second one. (A real shop would back off between tries; the example does not.)"""
+        answer = None
+        for _ in range(3):
+            try:
+                answer = self.http.post("/payments", json=body,
+                                        headers={"Idempotency-Key": f"order-{order.id}"})
+            except httpx.TransportError:
+                continue
+            if answer.status_code < 500:
+                break
+        return answer
 
     def show_order(self, request: Request, order_id: str) -> Response:
         with self.changed:

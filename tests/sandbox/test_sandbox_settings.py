@@ -62,11 +62,17 @@ def test_mock_only_tests_are_skipped_on_the_sandbox_with_a_reason(pytester, monk
         def test_marked():
             pass
 
+        @pytest.mark.mock_only(reason="routes the mock's webhooks to the app")
+        def test_marked_with_a_reason():
+            pass
+
         def test_uses_mock_fixture(sknpay_mock):
             pass
     """)
     result = pytester.runpytest_inprocess("-rs", "--sknpay-webhook-port", str(free_port()),
                                           "--sknpay-base-url", "http://127.0.0.1:9/api/v1")
-    result.assert_outcomes(skipped=2)
-    result.stdout.fnmatch_lines(["*mock_only: needs the embedded mock's controls*",
-                                 "*needs the embedded mock's test controls*"])
+    result.assert_outcomes(skipped=3)
+    result.stdout.fnmatch_lines_random([
+        "*mock_only: needs the embedded mock's controls; target is sandbox",
+        "*mock_only: routes the mock's webhooks to the app; target is sandbox",
+        "*needs the embedded mock's test controls*"])

@@ -1,6 +1,7 @@
-"""The example shop (examples/shop) served on a loopback port, talking to an
-embedded mock built directly (as tests/mock builds it), whose webhooks for the
-shop's API key go to the shop."""
+"""The example shop (examples/shop) as the app under test: configured from the
+plugin's ``sknpay_app`` (the target's API base URL, key and webhook secret),
+served on a loopback port. A test routes the mock's webhooks to it itself
+(``sknpay_app.send_webhooks_to``), so each test says where its events go."""
 
 from __future__ import annotations
 
@@ -10,28 +11,26 @@ from typing import Any
 
 import httpx
 import pytest
-from examples.shop import Shop, ShopConfig, create_shop
+from examples.shop import Order, Shop, ShopConfig, create_shop
 
-from sknpay_harness.mock.app import MockConfig, create_app
-from sknpay_harness.mock.outbox import Outbox, RetryPolicy
-from sknpay_harness.mock.server import MockServer
+from sknpay_harness.errors import WaitTimeout
 from sknpay_harness.serving import WsgiServer
+from sknpay_harness.targets import EmbeddedMockTarget
 from sknpay_harness.tls import shared_ssl_context
 from sknpay_harness.waiting import wait_until
 
-KEY = "sk_test_shop_0123456789"
-SECRET = "whsec_shop_0123456789"
+# The playground's cards, as tests/scenarios use them: the first pays, the second is declined.
+TEST_CARD = "4111 1111 1111 1111"
+DECLINED_CARD = "4242 4242 4242 4242"
 
 
 @dataclass
-class ShopRig:
-    """The shop, its server, and the mock it takes payments through."""
+class RunningShop:
+    """The shop, the server it answers on, and the harness's view of its webhooks."""
 
     shop: Shop
     server: WsgiServer
-    mock: MockServer
-
-    secret: str = SECRET
+    webhooks: Any  # the test's sknpay_webhooks (WebhookWaiter)
 
     @property
     def url(self) -> str:
@@ -41,70 +40,95 @@ class ShopRig:
     def webhook_url(self) -> str:
         return self.server.url + "/webhooks/sknpay"
 
-    def api(self) -> httpx.Client:
-        """The merchant's own client for the mock's API (refunds, payments)."""
-        return http_client(self.mock.api_url, KEY)
+    def place_order(self, amount: int = 2500, currency: str = "USD") -> Order:
+        """A customer's order at the shop (POST /orders, as the shop's form does):
+        the order, holding the payment link the shop made and redirected to."""
+        with http_client(self.url) as browser:
+            answer = browser.post("/orders", data={"amount": str(amount), "currency": currency,
+                                                   "description": "Example shop order"})
+        assert answer.status_code == 303, f"POST /orders -> {answer.status_code}: {answer.text}"
+        link = answer.headers["Location"]
+        with self.shop.changed:
+            order = next((o for o in self.shop.orders.values() if o.payment_url == link), None)
+        assert order is not None and order.payment_id, f"the shop redirected to {link}, no order's link"
+        return order
 
-    def order(self, amount: int = 2500, currency: str = "USD") -> tuple[str, dict[str, Any]]:
-        """A new order through the shop: its id and the payment the shop made for it."""
-        with http_client(self.url) as customer:
-            answer = customer.post("/orders", data={"amount": str(amount), "currency": currency,
-                                                    "description": "Receiver check order"})
-        assert answer.status_code == 303, answer.text
-        payment_id = answer.headers["Location"].rsplit("/", 1)[1]
-        order = self.shop.order_for_payment(payment_id)
-        assert order is not None, f"the shop made no order for {payment_id}"
-        with self.api() as api:
-            payment = api.get(f"/payments/{payment_id}").json()
-        return order.id, payment
+    def state(self, order: Order) -> dict[str, Any]:
+        return self.shop.order_state(order.id)
 
-    def wait_for_status(self, order_id: str, status: str, timeout: float = 10.0) -> dict[str, Any]:
-        """The order's state once its status is ``status``; WaitTimeout otherwise."""
+    def wait_for_status(self, order: Order, status: str) -> dict[str, Any]:
+        """The order's state once its status is ``status`` (the shop notifies
+        ``changed`` after every event it applies); WaitTimeout, saying what the
+        order is and what was delivered, when it is not within the webhook
+        timeout, or at once when the embedded mock has nothing more to deliver."""
         __tracebackhide__ = True
-        shop = self.shop
+        shop, webhooks, payment_id = self.shop, self.webhooks, str(order.payment_id)
+        timeout = webhooks.default_timeout
+        nothing_more_coming = webhooks.target.nothing_more_coming  # never sure on a live target
 
-        def describe() -> str:
-            order = shop.orders[order_id]
-            sent = [(d["event_type"], d["state"], [a["status"] for a in d["attempts"]])
-                    for d in self.mock.app.outbox.log(KEY) if d["payment_id"] == order.payment_id]
-            return (f"order {order_id} is {order.status!r}, expected {status!r} within "
-                    f"{timeout:g} s; the mock's deliveries for {order.payment_id} "
-                    f"(type, state, answers): {sent or 'none'}")
+        def describe(why: str) -> str:
+            heard = [e.line() for e in webhooks.events(payment_id=payment_id)]
+            return (f"order {order.id} (shop {self.url}) is {shop.orders[order.id].status!r}, "
+                    f"expected {status!r} {why}\n"
+                    f"  the harness's listener got: {heard or 'nothing'}\n"
+                    f"  {webhooks.target.describe_deliveries(payment_id)}")
 
-        return wait_until(shop.changed,
-                          lambda: shop.order_state(order_id)
-                          if shop.orders[order_id].status == status else None,
-                          timeout, describe)
+        def reached() -> dict[str, Any] | None:
+            if shop.orders[order.id].status == status:
+                return shop.order_state(order.id)
+            # The shop applies an event before it answers, so once the mock's
+            # outbox is idle the order will not move any more.
+            idle = nothing_more_coming()
+            if idle:
+                raise WaitTimeout(describe(f"and it will not move: {idle}"))
+            return None
+
+        return wait_until(shop.changed, reached, timeout,
+                          lambda: describe(f"within {timeout:g} s"))
 
 
 def http_client(base_url: str = "", key: str | None = None) -> httpx.Client:
     """A client with the process's shared TLS context: each new default one reads
     the CA bundle again (~0.1 s), which every test here would pay several times."""
     headers = {"Authorization": f"Bearer {key}"} if key else {}
-    return httpx.Client(base_url=base_url, headers=headers, verify=shared_ssl_context())
+    return httpx.Client(base_url=base_url, headers=headers, timeout=10.0,
+                        verify=shared_ssl_context())
 
 
 @pytest.fixture
-def shop_rig() -> Iterator[Callable[..., ShopRig]]:
-    """function · factory(broken=None) -> ShopRig · the example shop (or a broken variant)
-    on a loopback port, and a fresh embedded mock whose webhooks go to it."""
-    outbox = Outbox(SECRET, retry=RetryPolicy(3, 0.05, 2.0, 0.2))
-    mock = MockServer(create_app(MockConfig(webhook_secret=SECRET), outbox=outbox)).start()
-    started: list[tuple[Shop, WsgiServer]] = []
+def example_shop(sknpay_app: Any, sknpay_api: Any, sknpay_webhooks: Any
+                 ) -> Iterator[Callable[..., RunningShop]]:
+    """function · factory(broken=None) -> RunningShop · the example shop (or a broken
+    variant) on a loopback port, given the target's API base URL, key and webhook
+    secret by ``sknpay_app``. On a live target, links it left open are canceled."""
+    started: list[RunningShop] = []
+    mock = sknpay_webhooks.target if isinstance(sknpay_webhooks.target, EmbeddedMockTarget) \
+        else None
 
-    def start(broken: str | None = None) -> ShopRig:
-        shop = create_shop(ShopConfig(mock.api_url, KEY, SECRET), broken=broken,
-                           http=http_client(mock.api_url, KEY))
-        server = WsgiServer(shop, name="example-shop").start()
-        started.append((shop, server))
-        with http_client(mock.url, KEY) as ctl:
-            answer = ctl.put("/_mock/webhooks/endpoints",
-                             json={"urls": [server.url + "/webhooks/sknpay"]})
-            assert answer.status_code == 200, answer.text
-        return ShopRig(shop, server, mock)
+    def outbox_idle() -> None:  # wakes wait_for_status: the order may never move now
+        for running in started:
+            with running.shop.changed:
+                running.shop.changed.notify_all()
+
+    if mock is not None:
+        mock.app.outbox.add_idle_listener(outbox_idle)
+
+    def start(broken: str | None = None) -> RunningShop:
+        key = sknpay_app.api_key.reveal()  # into the app's config, as an app reads its own
+        config = ShopConfig(sknpay_app.api_url, key, sknpay_app.webhook_secret.reveal())
+        shop = create_shop(config, broken=broken, http=http_client(sknpay_app.api_url, key))
+        running = RunningShop(shop, WsgiServer(shop, name="example-shop").start(),
+                              sknpay_webhooks)
+        started.append(running)
+        return running
 
     yield start
-    mock.stop()
-    for shop, server in started:
-        server.stop()
-        shop.close()
+    if mock is not None:
+        mock.app.outbox.remove_idle_listener(outbox_idle)
+    for running in started:
+        running.server.stop()
+        running.shop.close()
+        if sknpay_app.live:  # the mock forgets each test's payments; the sandbox keeps them
+            for order in running.shop.orders.values():
+                if order.status in ("pending", "failed") and order.payment_id:
+                    sknpay_api.cancel_payment(order.payment_id)

@@ -1,48 +1,88 @@
-"""The example shop against the embedded mock: a customer pays on the hosted
-page, the mock's signed payment.succeeded reaches the shop, the order is paid."""
+"""The example shop as the app under test, against the embedded mock: the
+customer pays on the hosted page the shop redirects to, the mock's signed
+webhooks reach the shop's own endpoint (and the harness's listener), and the
+order follows: paid, unpaid after a declined card and paid by the retry,
+refunded. On a live target the dashboard decides where webhooks go, so these
+are the mock's (the receiver check runs everywhere: test_receiver_check_shop)."""
 
 from __future__ import annotations
 
-import httpx
+import pytest
 
-from sknpay_harness.mock.hosted import DECLINED_CARD_EXAMPLE
-from sknpay_harness.mock.payments import TEST_CARD
+from .conftest import DECLINED_CARD, TEST_CARD
 
-from .conftest import http_client
-
-
-def pay(payment_url: str, card: str) -> httpx.Response:
-    """The customer submits the hosted page's form (every field, as a browser would)."""
-    with http_client() as browser:
-        page = browser.get(payment_url)
-        assert page.status_code == 200 and 'autocomplete="cc-number"' in page.text
-        return browser.post(payment_url, data={"card_number": card, "expiry": "12/34",
-                                               "cvc": "123"})
+pytestmark = pytest.mark.mock_only(
+    reason="routes the mock's webhooks to the shop; on a live target the dashboard's "
+           "webhook endpoint decides where they go")
 
 
-def test_checkout_pays_the_order(shop_rig):
-    rig = shop_rig()
-    with http_client(rig.url) as customer:
-        answer = customer.post("/orders", data={"amount": "2500", "currency": "USD"})
-    assert answer.status_code == 303
-    payment_url = answer.headers["Location"]
-    assert payment_url.startswith(rig.mock.url + "/pay/plink_")
-    order = rig.shop.order_for_payment(payment_url.rsplit("/", 1)[1])
-    assert order is not None and order.status == "pending"
+def test_checkout_pays_the_order(example_shop, sknpay_app, sknpay_customer, sknpay_webhooks):
+    running = example_shop()
+    assert sknpay_app.send_webhooks_to(running.webhook_url) == [
+        running.webhook_url, sknpay_webhooks.url]
+    order = running.place_order(2500)
+    assert running.state(order)["status"] == "pending"
 
-    paid = pay(payment_url, TEST_CARD)
+    outcome = sknpay_customer.pay(str(order.payment_url), TEST_CARD,
+                                  success_url=f"{running.url}/orders/{order.id}/paid")
+    assert outcome.outcome == "paid", outcome.describe()
     # Back to the shop's success_url, which thanks the customer but marks nothing.
-    assert paid.status_code == 303
-    assert paid.headers["Location"].startswith(f"{rig.url}/orders/{order.id}/paid?payment_id=")
+    assert outcome.payment_id == order.payment_id, outcome.describe()
 
-    assert rig.wait_for_status(order.id, "paid") == {
+    event = sknpay_webhooks.wait_for("payment.succeeded", str(order.payment_id))
+    assert event.body["data"]["object"]["metadata"]["order_id"] == order.id
+    assert running.wait_for_status(order, "paid") == {
         "status": "paid", "times_paid": 1, "amount_refunded": 0}
 
 
-def test_a_declined_card_leaves_the_order_unpaid_and_a_retry_pays(shop_rig):
-    rig = shop_rig()
-    order_id, payment = rig.order()
-    assert pay(payment["url"], DECLINED_CARD_EXAMPLE).status_code == 402
-    assert rig.wait_for_status(order_id, "failed")["times_paid"] == 0
-    assert pay(payment["url"], TEST_CARD).status_code == 303  # to the success_url
-    assert rig.wait_for_status(order_id, "paid")["times_paid"] == 1
+def test_a_declined_card_leaves_the_order_unpaid_and_a_retry_pays(
+        example_shop, sknpay_app, sknpay_customer, sknpay_webhooks):
+    running = example_shop()
+    sknpay_app.send_webhooks_to(running.webhook_url)
+    order = running.place_order()
+    payment_id = str(order.payment_id)
+
+    declined = sknpay_customer.pay(str(order.payment_url), DECLINED_CARD)
+    assert declined.outcome == "declined", declined.describe()
+    sknpay_webhooks.wait_for("payment.failed", payment_id)
+    assert running.wait_for_status(order, "failed")["times_paid"] == 0
+
+    retried = sknpay_customer.pay(str(order.payment_url), TEST_CARD)
+    assert retried.outcome == "paid", retried.describe()
+    sknpay_webhooks.wait_for("payment.succeeded", payment_id)
+    assert running.wait_for_status(order, "paid")["times_paid"] == 1
+
+
+def test_refunds_mark_the_order_partly_then_fully_refunded(
+        example_shop, sknpay_app, sknpay_customer, sknpay_webhooks, sknpay_api):
+    running = example_shop()
+    sknpay_app.send_webhooks_to(running.webhook_url)
+    order = running.place_order(2500)
+    payment_id = str(order.payment_id)
+    assert sknpay_customer.pay(str(order.payment_url), TEST_CARD).outcome == "paid"
+    running.wait_for_status(order, "paid")
+
+    # The merchant refunds through the API (the shop has no refund action of its
+    # own); the shop learns of it from payment.refunded, as it would from the dashboard.
+    first = sknpay_api.create_refund(payment_id, 1000)
+    assert first.status in (200, 201), first.summary()
+    assert running.wait_for_status(order, "partly_refunded")["amount_refunded"] == 1000
+
+    rest = sknpay_api.create_refund(payment_id)
+    assert rest.status in (200, 201), rest.summary()
+    assert rest.json()["amount"] == 1500
+    assert running.wait_for_status(order, "refunded") == {
+        "status": "refunded", "times_paid": 1, "amount_refunded": 2500}
+    assert len(sknpay_webhooks.no_more_events("payment.refunded", payment_id, expected=2)) == 2
+
+
+def test_without_the_listener_only_the_shop_gets_the_webhooks(
+        example_shop, sknpay_app, sknpay_customer, sknpay_webhooks):
+    running = example_shop()
+    assert sknpay_app.send_webhooks_to(running.webhook_url, also_listener=False) == [
+        running.webhook_url]
+    order = running.place_order()
+    assert sknpay_customer.pay(str(order.payment_url), TEST_CARD).outcome == "paid"
+    assert running.wait_for_status(order, "paid")["times_paid"] == 1
+    sknpay_webhooks.settle()  # the mock has delivered all it will
+    assert sknpay_webhooks.events(payment_id=str(order.payment_id)) == []

@@ -1,5 +1,7 @@
-"""The receiver check against the example shop: the shop meets every
-expectation, and each broken variant fails naming the expectation it breaks."""
+"""The receiver check against the example shop, through ``sknpay_app``: the
+shop meets every expectation, and each broken variant fails naming the
+expectation it breaks. The check sends its deliveries to the shop itself,
+signed with the run's webhook secret, so it runs on a live target too."""
 
 from __future__ import annotations
 
@@ -7,26 +9,27 @@ import pytest
 from examples.shop import BROKEN
 
 from sknpay_harness.mock.receiver_battery import CASE_NAMES
-from sknpay_harness.mock.receiver_check import ReceiverReport, check_receiver
+from sknpay_harness.mock.receiver_check import ReceiverReport
 
 
-def check_shop(rig) -> ReceiverReport:
+def check_shop(running, sknpay_app, sknpay_api) -> ReceiverReport:
     """The battery about a new unpaid order; the shop's order state is the probe,
     and once the real payment is delivered the order must be paid exactly once."""
-    order_id, payment = rig.order()
+    order = running.place_order()
+    payment = sknpay_api.retrieve_payment(order.payment_id).json()  # the amount the shop expects
 
     def paid_once() -> None:
-        state = rig.shop.order_state(order_id)
+        state = running.state(order)
         assert (state["status"], state["times_paid"]) == ("paid", 1), \
             f"order {state['status']}, paid {state['times_paid']} times: expected paid once"
 
-    return check_receiver(rig.webhook_url, payment, rig.secret,
-                          state_probe=lambda: rig.shop.order_state(order_id),
-                          after={"valid": paid_once})
+    return sknpay_app.check_receiver(running.webhook_url, payment,
+                                     state_probe=lambda: running.state(order),
+                                     after={"valid": paid_once})
 
 
-def test_the_shop_meets_every_expectation(shop_rig):
-    report = check_shop(shop_rig())
+def test_the_shop_meets_every_expectation(example_shop, sknpay_app, sknpay_api):
+    report = check_shop(example_shop(), sknpay_app, sknpay_api)
     print(report.text(verbose=True))
     assert report.ok, report.text()
     assert report.summary() == "receiver check passed: 11 of 11 deliveries met their expectations"
@@ -57,8 +60,9 @@ def test_every_broken_variant_has_its_pinned_result():
 
 
 @pytest.mark.parametrize("broken", sorted(BROKEN))
-def test_each_broken_shop_fails_naming_the_broken_expectation(shop_rig, broken):
-    report = check_shop(shop_rig(broken))
+def test_each_broken_shop_fails_naming_the_broken_expectation(example_shop, sknpay_app,
+                                                              sknpay_api, broken):
+    report = check_shop(example_shop(broken), sknpay_app, sknpay_api)
     print(f"{broken}: {report.summary()}")
     assert not report.ok
     assert report.summary() == BROKEN_SUMMARIES[broken], report.text()

@@ -21,7 +21,8 @@ TIMEOUT_GRACE_SECONDS = 30.0
 # --strict-markers passes) without listing them in its own ini.
 MARKERS = (
     "scenario: an end-to-end SKN Pay scenario (create, cancel, webhook, hosted page)",
-    "mock_only: needs control of the embedded mock; skipped against the sandbox",
+    "mock_only(reason=None): needs control of the embedded mock; skipped against the "
+    "sandbox, saying why (the reason given, if any)",
     "smoke: the minimal sandbox smoke check",
     "sknpay_feature(name): needs a feature SKN Pay's docs do not pin (three_d_secure, expiry); "
     "on a live target it runs only if --sknpay-sandbox-features lists it",
@@ -68,11 +69,12 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     settings = config.stash[settings_key]
     backstop = settings.webhook_timeout + TIMEOUT_GRACE_SECONDS
-    mock_only = pytest.mark.skip(
-        reason=f"mock_only: needs the embedded mock's controls; target is {settings.target}")
     for item in items:
-        if settings.target != "mock" and item.get_closest_marker("mock_only") is not None:
-            item.add_marker(mock_only)
+        mock_only = item.get_closest_marker("mock_only")
+        if settings.target != "mock" and mock_only is not None:
+            why = mock_only.kwargs.get("reason") or "needs the embedded mock's controls"
+            item.add_marker(pytest.mark.skip(
+                reason=f"mock_only: {why}; target is {settings.target}"))
         feature = item.get_closest_marker("sknpay_feature")
         if settings.target != "mock" and feature is not None \
                 and feature.args[0] not in settings.sandbox_features:
