@@ -44,9 +44,10 @@ class AppUnderTest:
         is False (then the harness's waits see nothing). Reset for each test.
         Returns the endpoints now in force."""
         if self.live:
-            raise ConfigError("on a live target the SKN Pay dashboard's webhook endpoint "
-                              "decides where webhooks go (Settings -> Webhooks): point it at "
-                              "your app there")
+            raise ConfigError(f"send_webhooks_to({', '.join(urls)}) works on the embedded mock "
+                              "only: on a live target the SKN Pay dashboard's webhook endpoint "
+                              "(Settings -> Webhooks) decides where webhooks go; point it at "
+                              "your app there, or mark the test mock_only")
         wanted = [*urls, *([self.listener_url] if also_listener else [])]
         answer = self._control("PUT", "/webhooks/endpoints", {"urls": wanted})
         return list(answer["urls"])
