@@ -74,3 +74,52 @@ def test_configuration_table_lists_every_knob():
     for knob in KNOBS:
         assert f"`{knob.option}`" in README and f"`{knob.env}`" in README, knob.name
         assert f"`{knob.ini}`" in README, knob.name
+
+
+# The integrator examples (README's "Testing your own app", docs/integrators.md's
+# fixture section), each the block after an <!-- integrator-example --> mark.
+EXAMPLE_MARK = "<!-- integrator-example -->"
+INTEGRATOR_DOCS = {"README.md": README,
+                   "docs/integrators.md": (ROOT / "docs" / "integrators.md").read_text(encoding="utf-8")}
+
+
+def integrator_example(doc: str) -> str:
+    blocks = re.findall(rf"{re.escape(EXAMPLE_MARK)}\n```python\n(.*?)```", INTEGRATOR_DOCS[doc], re.S)
+    assert len(blocks) == 1, f"{doc} should have one python block marked {EXAMPLE_MARK}, has {len(blocks)}"
+    return blocks[0]
+
+
+def run_example(pytester: pytest.Pytester, source: str) -> pytest.RunResult:
+    pytester.makepyfile(test_integrator_example=source)
+    return pytester.runpytest_inprocess("-p", "no:cacheprovider")
+
+
+@pytest.mark.parametrize("doc", sorted(INTEGRATOR_DOCS))
+def test_the_integrator_example_passes_as_written(pytester, doc):
+    result = run_example(pytester, integrator_example(doc))
+    result.assert_outcomes(passed=1)
+
+
+def broken(source: str, written: str, instead: str) -> str:
+    assert written in source, f"the example no longer says {written!r}: update this test"
+    return source.replace(written, instead)
+
+
+def test_the_readme_example_fails_against_a_shop_that_skips_verification(pytester):
+    # The receiver check in the example is what catches it: the checkout itself passes.
+    source = broken(integrator_example("README.md"), "from examples.shop import Shop, ShopConfig",
+                    "from examples.shop import BROKEN, ShopConfig\nShop = BROKEN['skips_verification']")
+    result = run_example(pytester, source)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ReceiverCheckFailed: receiver check failed (5 of 11 deliveries): "
+                                 "expected 4xx, got 200: forged_signature, *"])
+
+
+def test_the_docs_example_fails_against_an_app_that_ignores_the_timestamp(pytester):
+    source = broken(integrator_example("docs/integrators.md"), "[self.secret], time.time())",
+                    "[self.secret], time.time(), tolerance=None)")
+    result = run_example(pytester, source)
+    result.assert_outcomes(failed=1)
+    result.stdout.fnmatch_lines(["*ReceiverCheckFailed: receiver check failed (2 of 11 deliveries): "
+                                 "expected 4xx, got 200: stale_signature, future_timestamp; "
+                                 "must not change state: stale_signature"])
