@@ -92,7 +92,7 @@ def test_plugin_registers_its_markers_for_strict_projects(pytester: pytest.Pytes
         """)
     pytester.runpytest("-p", "no:cacheprovider", "--strict-markers").assert_outcomes(passed=1)
     result = pytester.runpytest("-p", "no:cacheprovider", "--markers")
-    result.stdout.fnmatch_lines(["@pytest.mark.mock_only: needs control of the embedded mock*"])
+    result.stdout.fnmatch_lines(["@pytest.mark.mock_only(reason=None): needs control of the embedded mock*"])
 
 
 def test_every_request_goes_through_httpx_and_its_logging(pytester: pytest.Pytester):
