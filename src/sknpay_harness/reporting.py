@@ -136,6 +136,8 @@ class Reporter:
             params["redirect"] = outcome.redirect
         with self.step(f"customer on the hosted page: {outcome.outcome}", params):
             self.attach_text("what the customer met", outcome.describe())
+            if outcome.html:
+                self._attach("the last page the customer saw", outcome.html, HTML)
 
     def attach_deliveries(self, name: str, deliveries: Iterable[Delivery]) -> None:
         self.attach_json(name, [_delivery(d) for d in deliveries])
