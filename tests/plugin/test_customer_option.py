@@ -14,7 +14,8 @@ SCENARIOS = Path(__file__).parents[1] / "scenarios"
 
 
 def _copy_scenarios(pytester: pytest.Pytester, *names: str) -> None:
-    package = pytester.mkpydir("scenarios")
+    # Not named "scenarios": this process imports tests/scenarios by that package name.
+    package = pytester.mkpydir("copied_scenarios")
     for name in ("conftest.py", *names):
         (package / name).write_text((SCENARIOS / name).read_text())
 
