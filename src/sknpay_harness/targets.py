@@ -50,7 +50,11 @@ class Target(Protocol):
     def settle(self, timeout: float) -> str | None:
         """Block until the target has sent every webhook it is going to send
         and return how that is known; None if it cannot know (a live target:
-        the caller then watches for a quiet period instead)."""
+        the caller then watches for a quiet period instead).
+
+        This is the harness's one meaning of "settle": the sender is done
+        (WebhookWaiter.settle, the inbox's ``settle=`` and SETTLE_SECONDS
+        all mean it)."""
 
 
 class EmbeddedMockTarget:
