@@ -94,6 +94,7 @@ class MockApp:
             if "//" in raw_path:
                 return _no_route(request.method, raw_path, _merged(raw_path))
             endpoint, args = self._routes.bind_to_environ(request.environ).match()
+            # The expiry sweep: a step of its own, before any handler reads state.
             self.state.sweep_before(request, args["payment_id"] if endpoint in _HOSTED else None)
             return self._handlers[endpoint](request, **args)
         except ApiError as exc:
