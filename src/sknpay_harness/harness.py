@@ -22,12 +22,15 @@ from contextlib import ExitStack
 from pathlib import Path
 from types import TracebackType
 
+from .app_under_test import AppUnderTest
 from .backoff import pause
 from .client import Exchange, RequestRetries, SknPayClient
+from .customer import Driver, make_customer
 from .errors import ConfigError
 from .inbox import IGNORED, WebhookInbox
 from .ledger import RUN_TAG, TEST_TAG, PaymentLedger, short_nodeid
 from .listener import WebhookListener
+from .mock.receiver_check import check_receiver
 from .recording import Recorder
 from .redaction import Redactor
 from .reporting import Reporter
@@ -59,6 +62,7 @@ class Harness:
         self.log = run_log or RunLog()
         self.current: WebhookWaiter | None = None  # the running test's view
         self.recorder: Recorder | None = None
+        self._customer: Driver | None = None
         self._stack = ExitStack()
         with ExitStack() as started:  # a failed start stops what did start
             self.listener = listener or self._start_listener()
@@ -90,6 +94,27 @@ class Harness:
     def mock(self) -> EmbeddedMockTarget | None:
         """The embedded mock, or None on a live target."""
         return self.target if isinstance(self.target, EmbeddedMockTarget) else None
+
+    @property
+    def customer(self) -> Driver:
+        """The customer on the hosted page (``settings.customer``: form or
+        browser), made on first use and kept for the run: the browser driver
+        starts Chromium once. Evidence of a failure goes to the report."""
+        if self._customer is None:
+            self._customer = make_customer(self.settings.customer,
+                                           attach=self.reporter.attach_evidence,
+                                           timeout=self.settings.request_timeout)
+            self._stack.callback(self._customer.close)
+        return self._customer
+
+    @property
+    def app(self) -> AppUnderTest:
+        """What an integrator's app under test is given (base URL, key, secret),
+        and where the mock sends its webhooks."""
+        settings = self.settings
+        assert settings.api_key is not None and settings.webhook_secret is not None
+        return AppUnderTest(self.target.api_url, settings.api_key, settings.webhook_secret,
+                            self.listener.url, live=self.mock is None, check=check_receiver)
 
     def __enter__(self) -> Harness:
         return self

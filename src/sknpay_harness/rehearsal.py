@@ -68,6 +68,9 @@ class Profile:
     fail_first: tuple[str, ...] = ()
     extra_fields: tuple[str, ...] = ()
     quiet_period: str | None = None  # SKNPAY_QUIET_PERIOD; None: the harness's default (5 s)
+    # SKNPAY_SANDBOX_FEATURES: what the docs do not pin that the mock process
+    # offers all the same (its assumed 3-D Secure card, its clock control).
+    sandbox_features: str = ""
     pytest_args: tuple[str, ...] = field(default=("-m", "smoke"))
 
 
@@ -87,6 +90,7 @@ PROFILES: dict[str, Profile] = {
         # At least the longest delay: a second event fired with the first would
         # arrive within it. Only the "no second event" checks pay it.
         quiet_period="3",
+        sandbox_features="three_d_secure,expiry",
         pytest_args=(),
     ),
 }
@@ -104,6 +108,10 @@ def build_parser() -> argparse.ArgumentParser:
                "Anything after -- goes to pytest instead of the profile's arguments.\n"
                "Example: python -m sknpay_harness.rehearsal --profile sandbox-like -- -x",
     )
+    parser.add_argument("--sandbox-features", default=None, metavar="NAMES",
+                        help="SKNPAY_SANDBOX_FEATURES for the run: features the docs do not pin "
+                             "that the mock offers (three_d_secure, expiry; default: the "
+                             "profile's)")
     parser.add_argument("--profile", choices=sorted(PROFILES), default=DEFAULT_PROFILE,
                         help="the named behaviour to rehearse (default: %(default)s)")
     parser.add_argument("--webhook-delay", default=None, metavar="SECONDS|LOW-HIGH",
@@ -255,6 +263,9 @@ def plan(argv: Sequence[str]) -> Plan:
     quiet = args.quiet_period or profile.quiet_period
     if quiet:
         settings["SKNPAY_QUIET_PERIOD"] = quiet
+    features = profile.sandbox_features if args.sandbox_features is None else args.sandbox_features
+    if features:
+        settings["SKNPAY_SANDBOX_FEATURES"] = features
     pytest_argv = [sys.executable, "-m", "pytest", f"--junitxml={reports / 'junit.xml'}",
                    f"--alluredir={reports / 'allure-results'}"]
     if args.record:
@@ -266,7 +277,8 @@ def plan(argv: Sequence[str]) -> Plan:
     summary = (f"profile {args.profile}; delay {delay} s, duplicates {duplicates}, noise {noise}, "
                f"faults {', '.join(fail_first) or 'none'}, extra fields "
                f"{', '.join(e.partition('=')[0] for e in extra_fields) or 'none'}, quiet period "
-               f"{quiet or 'default'} s; pytest {' '.join(chosen) or '(the whole suite)'}")
+               f"{quiet or 'default'} s, features {features or 'none'}; "
+               f"pytest {' '.join(chosen) or '(the whole suite)'}")
     return Plan(args.profile, mock_argv, pytest_argv, reports, settings, summary)
 
 

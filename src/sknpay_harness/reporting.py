@@ -28,6 +28,7 @@ import allure
 from allure_commons import plugin_manager
 
 from .client import Exchange
+from .customer import CheckoutOutcome
 from .inbox import Delivery, ReceivedEvent
 from .jsonbody import parse_or_none
 from .redaction import Redactor
@@ -35,6 +36,9 @@ from .settings import Settings
 
 JSON, HTML, TEXT = (allure.attachment_type.JSON, allure.attachment_type.HTML,
                     allure.attachment_type.TEXT)
+_ATTACHMENT_TYPES = {"application/json": JSON, "text/html": HTML, "text/plain": TEXT,
+                     "text/yaml": allure.attachment_type.YAML,
+                     "image/png": allure.attachment_type.PNG}
 
 
 def wall_clock(monotonic: float) -> str:
@@ -116,6 +120,25 @@ class Reporter:
         params.update({f"> {name}": value for name, value in event.headers.items()})
         with self.step(f"webhook {event.type} {event.event_id} received {received}", params):
             self.attach_json("event body", event.body)
+
+    def attach_evidence(self, name: str, body: str | bytes, mime: str) -> None:
+        """What a failing customer saw (the page's HTML, a screenshot, an
+        accessibility snapshot), typed by ``mime``; text is redacted."""
+        if isinstance(body, bytes):
+            allure.attach(body, name=self.redactor.text(name),
+                          attachment_type=_ATTACHMENT_TYPES.get(mime, allure.attachment_type.PNG))
+            return
+        self._attach(name, body, _ATTACHMENT_TYPES.get(mime, TEXT))
+
+    def attach_outcome(self, outcome: CheckoutOutcome) -> None:
+        """The customer's checkout as a step: the outcome, the redirect, the pages met."""
+        params = {"outcome": str(outcome.outcome), "status": str(outcome.status)}
+        if outcome.redirect:
+            params["redirect"] = outcome.redirect
+        with self.step(f"customer on the hosted page: {outcome.outcome}", params):
+            self.attach_text("what the customer met", outcome.describe())
+            if outcome.html:
+                self._attach("the last page the customer saw", outcome.html, HTML)
 
     def attach_deliveries(self, name: str, deliveries: Iterable[Delivery]) -> None:
         self.attach_json(name, [_delivery(d) for d in deliveries])

@@ -159,9 +159,13 @@ def summary_lines(log: RunLog, *, target: str, base_url: str, run_id: str,
     if relay_summary:
         yield relay_summary
     if log.cleanup:
-        failed = [r for r in log.cleanup if not r.ok]
-        yield (f"clean-up: {len(log.cleanup)} payment(s) left open by this run, "
-               f"{len(log.cleanup) - len(failed)} canceled, {len(failed)} failed")
+        failed = sum(not r.ok for r in log.cleanup)
+        canceled = sum(r.outcome == "canceled" for r in log.cleanup)
+        # "already <status>": paid on the hosted page, say, which the client never saw.
+        already = len(log.cleanup) - canceled - failed
+        yield (f"clean-up: {len(log.cleanup)} payment(s) left open by this run, {canceled} "
+               f"canceled, " + (f"{already} already terminal, " if already else "")
+               + f"{failed} failed")
         yield from (f"  {r.payment_id} [{r.test or '?'}]: {r.outcome}" for r in log.cleanup)
     yield from (f"recording: {path}" for path in log.recordings)
     if log.summary_file is not None:

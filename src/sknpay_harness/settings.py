@@ -22,6 +22,11 @@ from .secret import Secret, as_secret
 
 TARGETS = ("mock", "sandbox")
 SANDBOX_BASE_URL = "https://app.sknpay.com/api/v1"
+CUSTOMER_KINDS = ("form", "browser")
+# What the docs leave open and a live target may or may not offer: the 3-D
+# Secure test card and challenge, and a way to make a link expire in a test
+# (a clock the test can advance, as the mock's control API has).
+SANDBOX_FEATURES = ("three_d_secure", "expiry")
 
 
 def _did_you_mean(value: str, choices: tuple[str, ...]) -> str:
@@ -78,6 +83,16 @@ def _run_id(raw: str) -> str:
 
 def _names(raw: str) -> tuple[str, ...]:
     return tuple(n.strip() for n in raw.split(",") if n.strip())
+
+
+def _sandbox_features(raw: str) -> tuple[str, ...]:
+    names = _names(raw.lower())
+    unknown = [n for n in names if n not in SANDBOX_FEATURES]
+    if unknown:
+        hint = _did_you_mean(unknown[0], SANDBOX_FEATURES)
+        raise ValueError(f"unknown feature {', '.join(unknown)}; known: "
+                         f"{', '.join(SANDBOX_FEATURES)}{hint}")
+    return names
 
 
 _TRUE, _FALSE = ("1", "true", "yes", "on"), ("0", "false", "no", "off", "")
@@ -154,6 +169,13 @@ KNOBS: tuple[Knob, ...] = (
     Knob("linger", "Seconds the webhook listener stays up after the last test on the sandbox "
          "target, so late duplicates and other payments' events reach the run summary.",
          "0", _non_negative_float, metavar="SECONDS"),
+    Knob("customer", "Who plays the customer on the hosted page: form (HTTP and an HTML parser) "
+         "or browser (Playwright on the system Chromium, for pages that need JavaScript).",
+         "form", _choice(CUSTOMER_KINDS), metavar="DRIVER"),
+    Knob("sandbox_features", "Comma-separated features SKN Pay's docs do not pin that the live "
+         f"target is known to support ({', '.join(SANDBOX_FEATURES)}); on a live target their "
+         "tests run only when listed here, and are skipped with that reason otherwise.",
+         "", _sandbox_features, metavar="NAMES"),
     Knob("quiet_period", "Seconds to watch for an unwanted second event on a live target "
          "(the mock reports an empty outbox instead).", "5", _positive_float, metavar="SECONDS"),
 )
@@ -174,6 +196,8 @@ class Settings:
     mock_webhook_delay: float = 0.0
     strict_contract: bool = False
     quiet_period: float = 5.0
+    customer: str = "form"
+    sandbox_features: tuple[str, ...] = ()
     retries: int = 3
     run_id: str = ""
     record: bool = False

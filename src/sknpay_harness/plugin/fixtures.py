@@ -11,8 +11,10 @@ from __future__ import annotations
 
 import pytest
 
+from ..app_under_test import AppUnderTest
 from ..client import SknPayClient
 from ..contract import Contract
+from ..customer import Driver
 from ..harness import Harness
 from ..listener import WebhookListener
 from ..redaction import Redactor
@@ -120,3 +122,24 @@ def sknpay_webhooks(request: pytest.FixtureRequest, sknpay_harness: Harness) -> 
     payment the test names, whoever made it; a failed wait attaches the deliveries this
     test saw to its step. Default timeout: --sknpay-webhook-timeout (60 s)."""
     return _begin_test(request, sknpay_harness)
+
+
+@pytest.fixture
+def sknpay_customer(request: pytest.FixtureRequest, sknpay_harness: Harness) -> Driver:
+    """function · Customer · the person on a payment's hosted page: ``pay(url, card,
+    challenge=..., success_url=...)`` and ``look(url)`` report a CheckoutOutcome. Finds the
+    card fields by autocomplete tokens and labels, on any ordinary HTML form. Driver:
+    --sknpay-customer (form; browser for pages that need JavaScript)."""
+    _begin_test(request, sknpay_harness)
+    return sknpay_harness.customer
+
+
+@pytest.fixture
+def sknpay_app(request: pytest.FixtureRequest, sknpay_harness: Harness) -> AppUnderTest:
+    """function · AppUnderTest · for testing your own app: ``api_url``, ``api_key`` and
+    ``webhook_secret`` (Secrets: ``.reveal()`` into the app's config) to give it;
+    ``send_webhooks_to(url)`` routes the mock's webhooks to your endpoint (and the
+    harness's listener); ``check_receiver(url, payment_id)`` attacks your webhook handler
+    with forged, stale, replayed and out-of-order deliveries. Reset for each test."""
+    _begin_test(request, sknpay_harness)
+    return sknpay_harness.app

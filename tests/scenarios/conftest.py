@@ -1,0 +1,70 @@
+"""Helpers used by the lifecycle scenarios alone: a paid payment, and the cards.
+
+The cards are the playground's: 4111 1111 1111 1111 pays, any other number
+(4242 4242 4242 4242) is declined. The 3-D Secure card is the mock's assumed
+reading (Stripe's habit; sknpay_harness.mock.payments says why), so the
+3-D Secure scenario is a ``sknpay_feature``: on a live target it runs only
+when listed in --sknpay-sandbox-features.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from sknpay_harness import CREATE_STATUSES
+
+TEST_CARD = "4111 1111 1111 1111"
+DECLINED_CARD = "4242 4242 4242 4242"
+THREE_D_SECURE_CARD = "4000 0027 6000 3184"
+# The merchant's page the customer is sent back to; never fetched (the customer
+# records the redirect), so it need not exist.
+SUCCESS_URL = "https://shop.example/checkout/thanks"
+
+
+@dataclass(frozen=True)
+class Paid:
+    created: dict[str, Any]
+    outcome: Any  # CheckoutOutcome
+    event: Any  # ReceivedEvent
+
+    @property
+    def id(self) -> str:
+        return str(self.created["id"])
+
+
+@pytest.fixture
+def sknpay_new_link(sknpay_api: Any, sknpay_contract: Any) -> Callable[..., dict[str, Any]]:
+    """function · callable(amount=1000, **fields) -> dict · a new payment link,
+    checked against the payment schema, with a success_url to come back to."""
+
+    def create(amount: int = 1000, **fields: Any) -> dict[str, Any]:
+        body = {"amount": amount, "currency": "USD", "description": "Lifecycle scenario",
+                "success_url": SUCCESS_URL, **fields}
+        sknpay_contract.check("create-payment-request", body, where="the request we send")
+        created: dict[str, Any] = sknpay_contract.check_response(
+            sknpay_api.create_payment(body), "payment", status=CREATE_STATUSES)
+        assert created["status"] == "open", f"a new link should be 'open': {created['status']!r}"
+        return created
+
+    return create
+
+
+@pytest.fixture
+def sknpay_paid(sknpay_new_link: Callable[..., dict[str, Any]], sknpay_customer: Any,
+                sknpay_webhooks: Any, sknpay_reporter: Any) -> Callable[..., Paid]:
+    """function · callable(amount=1000) -> Paid · a link the customer paid with the
+    test card, and its payment.succeeded webhook."""
+
+    def pay(amount: int = 1000) -> Paid:
+        created = sknpay_new_link(amount)
+        outcome = sknpay_customer.pay(created["url"], TEST_CARD, success_url=SUCCESS_URL)
+        sknpay_reporter.attach_outcome(outcome)
+        assert outcome.outcome == "paid", outcome.describe()
+        event = sknpay_webhooks.wait_for("payment.succeeded", created["id"])
+        return Paid(created, outcome, event)
+
+    return pay
