@@ -106,7 +106,7 @@ HOSTED_PAGE = Operation("hosted_page", "GET", "/pay/{payment_id}",
 PAY_HOSTED_PAGE = Operation("pay_hosted_page", "POST", "/pay/{payment_id}",
                             "Submit the card form: 4111 1111 1111 1111 pays, "
                             "4000 0027 6000 3184 asks for 3-D Secure, others decline", HOSTED_TAG)
-# The mock's 3-D Secure step: an assumed reading (mock/payments.py, THREE_D_SECURE_CARD).
+# The mock's 3-D Secure step: an assumed reading (cards.py, THREE_D_SECURE_CARD).
 ANSWER_CHALLENGE = Operation("answer_challenge", "POST", "/pay/{payment_id}/challenge",
                              "Answer the 3-D Secure challenge (an assumed reading): complete "
                              "pays, fail declines", HOSTED_TAG)

@@ -43,9 +43,10 @@ SUMMARIES = {
 
 def run_scenario(pytester: pytest.Pytester, *args: str) -> pytest.RunResult:
     pytester.makeini("[pytest]\n")  # the rootdir, so node ids read as in the repository
-    # Not a package: imported by its basename, not as scenarios.test_cancel_before_pay,
-    # the name this process imports the original by (tests/scenarios is a package).
-    pytester.makepyfile(**{SCENARIO_PATH.removesuffix(".py"): SCENARIO.read_text(encoding="utf-8")})
+    pytester.makepyfile(**{SCENARIO_PATH.removesuffix(".py"): SCENARIO.read_text(encoding="utf-8"),
+                           # A package: imported as scenarios.test_cancel_before_pay, not
+                           # as the basename this process already imported the original by.
+                           "tests/scenarios/__init__": ""})
     return pytester.runpytest_inprocess("-p", "no:cacheprovider", "--sknpay-webhook-timeout=20",
                                         SCENARIO_PATH, *args)
 

@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from sknpay_harness import WebhookInbox, WebhookListener
+from sknpay_harness.cards import TEST_CARD
 from sknpay_harness.mock.cli import LineLog, build, build_parser, main
-from sknpay_harness.mock.payments import TEST_CARD
 
 KEY = "sk_test_cli_key_0123456789"
 SECRET = "whsec_cli_secret_0123456789"
@@ -135,8 +135,7 @@ def test_extra_field_is_in_every_payment_refund_event_and_error():
     listener = WebhookListener(inbox).start()
     args = build_parser().parse_args(["--port", "0", "--webhook-url", listener.url,
                                       "--extra-field", "risk_score=12", "--extra-field", "region"])
-    mock = build(args, LineLog(io.StringIO()), SECRET, [KEY])
-    mock.server.start()
+    mock = build(args, LineLog(io.StringIO()), SECRET, [KEY]).start()
     try:
         with httpx.Client(base_url=mock.url + "/api/v1",
                           headers={"Authorization": f"Bearer {KEY}"}) as client:

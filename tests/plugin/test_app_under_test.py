@@ -10,7 +10,7 @@ ROUTING = """
 import httpx
 import pytest
 
-from sknpay_harness.errors import ConfigError
+from sknpay_harness.errors import TargetError
 
 
 def endpoints(app):
@@ -38,7 +38,7 @@ def test_the_next_test_starts_with_the_listener_only(sknpay_app):
 
 
 def test_a_url_the_mock_cannot_deliver_to_is_refused(sknpay_app):
-    with pytest.raises(ConfigError) as refused:
+    with pytest.raises(TargetError) as refused:
         sknpay_app.send_webhooks_to("localhost:8000/webhooks")
     assert str(refused.value).startswith(
         "the mock refused PUT /_mock/webhooks/endpoints: HTTP 400 ")

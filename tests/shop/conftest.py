@@ -15,13 +15,8 @@ from examples.shop import Order, Shop, ShopConfig, create_shop
 
 from sknpay_harness.errors import WaitTimeout
 from sknpay_harness.serving import WsgiServer
-from sknpay_harness.targets import EmbeddedMockTarget
 from sknpay_harness.tls import shared_ssl_context
 from sknpay_harness.waiting import wait_until
-
-# The playground's cards, as tests/scenarios use them: the first pays, the second is declined.
-TEST_CARD = "4111 1111 1111 1111"
-DECLINED_CARD = "4242 4242 4242 4242"
 
 
 @dataclass
@@ -95,23 +90,29 @@ def http_client(base_url: str = "", key: str | None = None) -> httpx.Client:
                         verify=shared_ssl_context())
 
 
+@pytest.fixture(scope="session")
+def shops_to_wake(sknpay_harness: Any) -> list[Shop]:
+    """session · list · the running shops, woken when the embedded mock's outbox goes
+    idle (one listener for the run): wait_for_status then knows the order will not move."""
+    shops: list[Shop] = []
+
+    def outbox_idle() -> None:
+        for shop in list(shops):
+            with shop.changed:
+                shop.changed.notify_all()
+
+    if sknpay_harness.mock is not None:
+        sknpay_harness.mock.state.outbox.add_idle_listener(outbox_idle)
+    return shops
+
+
 @pytest.fixture
-def example_shop(sknpay_app: Any, sknpay_api: Any, sknpay_webhooks: Any
-                 ) -> Iterator[Callable[..., RunningShop]]:
+def example_shop(sknpay_app: Any, sknpay_api: Any, sknpay_webhooks: Any,
+                 shops_to_wake: list[Shop]) -> Iterator[Callable[..., RunningShop]]:
     """function · factory(broken=None) -> RunningShop · the example shop (or a broken
     variant) on a loopback port, given the target's API base URL, key and webhook
     secret by ``sknpay_app``. On a live target its links are canceled at the end."""
     started: list[RunningShop] = []
-    mock = sknpay_webhooks.target if isinstance(sknpay_webhooks.target, EmbeddedMockTarget) \
-        else None
-
-    def outbox_idle() -> None:  # wakes wait_for_status: the order may never move now
-        for running in started:
-            with running.shop.changed:
-                running.shop.changed.notify_all()
-
-    if mock is not None:
-        mock.app.outbox.add_idle_listener(outbox_idle)
 
     def start(broken: str | None = None) -> RunningShop:
         key = sknpay_app.api_key.reveal()  # into the app's config, as an app reads its own
@@ -120,12 +121,12 @@ def example_shop(sknpay_app: Any, sknpay_api: Any, sknpay_webhooks: Any
         running = RunningShop(shop, WsgiServer(shop, name="example-shop").start(),
                               sknpay_webhooks)
         started.append(running)
+        shops_to_wake.append(shop)
         return running
 
     yield start
-    if mock is not None:
-        mock.app.outbox.remove_idle_listener(outbox_idle)
     for running in started:
+        shops_to_wake.remove(running.shop)
         running.server.stop()
         running.shop.close()
         if sknpay_app.live:  # the mock forgets each test's payments; the sandbox keeps them

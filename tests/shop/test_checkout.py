@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import DECLINED_CARD, TEST_CARD
+from sknpay_harness.cards import DECLINED_CARD_EXAMPLE, TEST_CARD
 
 pytestmark = pytest.mark.mock_only(
     reason="routes the mock's webhooks to the shop; on a live target the dashboard's "
@@ -42,7 +42,7 @@ def test_a_declined_card_leaves_the_order_unpaid_and_a_retry_pays(
     order = running.place_order()
     payment_id = str(order.payment_id)
 
-    declined = sknpay_customer.pay(str(order.payment_url), DECLINED_CARD)
+    declined = sknpay_customer.pay(str(order.payment_url), DECLINED_CARD_EXAMPLE)
     assert declined.outcome == "declined", declined.describe()
     sknpay_webhooks.wait_for("payment.failed", payment_id)
     assert running.wait_for_status(order, "failed")["times_paid"] == 0
