@@ -102,7 +102,7 @@ def wake_latency(rig: HarnessRig, count: int) -> list[float]:
     emits the event (the outbox sends it to the listener over HTTP).
     """
     out: list[float] = []
-    tenant = rig.target.app.store.tenant(rig.settings.api_key.reveal() if rig.settings.api_key else "")
+    tenant = rig.target.state.store.tenant(rig.settings.api_key.reveal() if rig.settings.api_key else "")
     for n in range(count):
         payment_id = f"plink_wake{n:08d}"
         rig.inbox.track(payment_id)
@@ -121,7 +121,7 @@ def wake_latency(rig: HarnessRig, count: int) -> list[float]:
         # set() runs just before wait_for takes the lock; a short grace lets
         # it block so we measure a real wake, not an already-there event.
         _until_waiting(rig.inbox)
-        rig.target.app.emit(tenant, "payment.canceled", {"id": payment_id, "status": "canceled"})
+        rig.target.state.emit(tenant, "payment.canceled", {"id": payment_id, "status": "canceled"})
         thread.join()
         out.append(result[0])
     return out

@@ -44,12 +44,18 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 SCENARIO = ROOT / "tests" / "scenarios" / "test_cancel_before_pay.py"
-KINDS = ("empty", "fixtures", "scenario")
+# The lifecycle scenarios (tests/scenarios), each beside the cancel scenario:
+# kind -> (its file, its test function).
+LIFECYCLE = {"checkout": ("test_standard_checkout.py", "test_standard_checkout"),
+             "declined": ("test_declined_card.py", "test_declined_card"),
+             "refund": ("test_refund.py", "test_partial_refunds")}
+KINDS = ("empty", "fixtures", "scenario", *LIFECYCLE)
 # Each row: (kind of test, where allure writes): "disk" (reports/allure-results,
 # as the project's addopts say), "ram" (a folder on tmpfs) or "off" (no allure).
 RAM_DIR = Path("/dev/shm")
 ROWS = {"empty": ("empty", "disk"), "fixtures": ("fixtures", "disk"),
-        "scenario": ("scenario", "disk"), "scenario, allure off": ("scenario", "off")}
+        "scenario": ("scenario", "disk"), "scenario, allure off": ("scenario", "off"),
+        **{f"{kind} (lifecycle)": (kind, "disk") for kind in LIFECYCLE}}
 if RAM_DIR.is_dir() and os.access(RAM_DIR, os.W_OK):
     ROWS |= {"empty, results on tmpfs": ("empty", "ram"),
              "scenario, results on tmpfs": ("scenario", "ram")}
@@ -92,6 +98,9 @@ def write_project(where: Path, kind: str, copies: int) -> Path:
     project = where / f"{kind}-{copies}"
     project.mkdir(parents=True)
     (project / "pytest.ini").write_text(PROJECT_INI, encoding="utf-8")
+    if kind in LIFECYCLE:
+        _write_lifecycle(project, kind, copies)
+        return project
     (project / "scenario_source.py").write_text(SCENARIO.read_text(encoding="utf-8"),
                                                 encoding="utf-8")
     tests = "\n\n".join(_TESTS[kind].format(n=n) for n in range(copies))
@@ -99,6 +108,24 @@ def write_project(where: Path, kind: str, copies: int) -> Path:
         "import pytest\nfrom scenario_source import test_cancel_before_pay as scenario\n\n\n"
         + tests, encoding="utf-8")
     return project
+
+
+def _write_lifecycle(project: Path, kind: str, copies: int) -> None:
+    """The scenario's module and its folder's conftest, as a package (the
+    scenarios import their cards from it); the test is the scenario function
+    itself under ``copies`` names."""
+    source, function = LIFECYCLE[kind]
+    package = project / "scenarios"
+    package.mkdir()
+    (package / "__init__.py").write_text("", encoding="utf-8")
+    (package / "conftest.py").write_text((SCENARIO.parent / "conftest.py").read_text(
+        encoding="utf-8"), encoding="utf-8")
+    (package / "scenario_source.py").write_text((SCENARIO.parent / source).read_text(
+        encoding="utf-8"), encoding="utf-8")
+    names = "\n".join(f"test_{kind}_{n} = scenario" for n in range(copies))
+    (package / f"test_{kind}.py").write_text(
+        f"import pytest\nfrom .scenario_source import {function} as scenario\n\n"
+        f"pytestmark = [pytest.mark.scenario]\n\n{names}\n", encoding="utf-8")
 
 
 def run_child(project: Path, allure: str = "disk") -> Run:
@@ -111,7 +138,8 @@ def run_child(project: Path, allure: str = "disk") -> Run:
         args += [f"--alluredir={RAM_DIR / 'sknpay-per-test' / project.name}", "--clean-alluredir"]
     # The test file by name, as the project's testpaths do: collection never
     # walks the results an earlier run left in reports/.
-    args += [f"test_{project.name.rpartition('-')[0]}.py"]
+    kind = project.name.rpartition("-")[0]
+    args += [f"scenarios/test_{kind}.py" if kind in LIFECYCLE else f"test_{kind}.py"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=project,
@@ -169,6 +197,8 @@ def per_test_costs(copies: int, repeats: int) -> dict[str, Any]:
     empty, scenario, fixtures = out["empty"], out["scenario"], out["fixtures"]
     out["fixture_overhead"] = {k: round(fixtures[k] - empty[k], 3) for k in ("wall_ms", "cpu_ms")}
     out["scenario_over_empty"] = _ratio(scenario, empty)
+    out["lifecycle_over_cancel"] = {kind: _ratio(out[f"{kind} (lifecycle)"], scenario)
+                                    for kind in LIFECYCLE}
     if "empty, results on tmpfs" in out:
         out["scenario_over_empty_tmpfs"] = _ratio(out["scenario, results on tmpfs"],
                                                   out["empty, results on tmpfs"])

@@ -33,7 +33,8 @@ from typing import Any
 import allure_commons
 import pytest
 
-from sknpay_harness.mock.cli import LineLog, RunningMock, build, build_parser
+from sknpay_harness.mock.build import RunningMock
+from sknpay_harness.mock.cli import LineLog, build, build_parser
 from sknpay_harness.rehearsal import free_port
 
 CHILD_ADDOPTS = "-p no:hypothesispytest -p no:schemathesis -p no:anyio"
@@ -173,7 +174,8 @@ class SandboxStandIn:
 def sandbox_stand_in() -> Iterator[Callable[..., SandboxStandIn]]:
     """function · factory(*cli_args, webhook_path="/any/path", webhook_timeout="10") ->
     SandboxStandIn · the sknpay-mock server in this process (so a test can count its
-    payments), posting to a fixed listener port (tests/sandbox and tests/plugin)."""
+    payments), built as the command builds it (its log included), posting to a fixed
+    listener port (tests/sandbox and tests/plugin)."""
     started: list[RunningMock] = []
 
     def start(*cli_args: str, webhook_path: str = "/any/path",
@@ -183,8 +185,7 @@ def sandbox_stand_in() -> Iterator[Callable[..., SandboxStandIn]]:
             ["--port", "0", "--webhook-url", f"http://127.0.0.1:{port}{webhook_path}",
              "--webhook-secret", STAND_IN_SECRET, *cli_args])
         log = io.StringIO()
-        mock = build(args, LineLog(log), STAND_IN_SECRET, [STAND_IN_KEY])
-        mock.server.start()
+        mock = build(args, LineLog(log), STAND_IN_SECRET, [STAND_IN_KEY]).start()
         started.append(mock)
         return SandboxStandIn(mock, port, log, webhook_timeout)
 

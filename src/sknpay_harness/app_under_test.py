@@ -16,7 +16,7 @@ from typing import Any
 
 import httpx
 
-from .errors import ConfigError
+from .errors import ConfigError, TargetError
 from .operations import API_PREFIX, CONTROL_PREFIX
 from .secret import Secret
 from .tls import shared_ssl_context
@@ -64,7 +64,7 @@ class AppUnderTest:
                                headers={"Authorization": f"Bearer {self.api_key.reveal()}"},
                                timeout=10, verify=shared_ssl_context())
         if answer.status_code != 200:
-            raise ConfigError(f"the mock refused {method} {CONTROL_PREFIX}{path}: "
+            raise TargetError(f"the mock refused {method} {CONTROL_PREFIX}{path}: "
                               f"HTTP {answer.status_code} {answer.text[:300]}")
         data: dict[str, Any] = answer.json()
         return data

@@ -10,7 +10,7 @@ which the reports attach and failure messages quote.
 
 Every Exchange names its operation from the operations table
 (operations.py). Transient faults (429, 5xx, connection errors, timeouts) are
-retried under a :class:`RetryPolicy` when a repeat is safe: the operations
+retried under :class:`RequestRetries` when a repeat is safe: the operations
 the table marks so (GETs, and cancels, idempotent by contract) and creates,
 which always carry an ``Idempotency-Key`` so a retry can never make a second
 payment. Every attempt is its own Exchange, so each retry shows in the report.
@@ -23,7 +23,6 @@ import json
 import math
 import re
 import shlex
-import threading
 import time
 import uuid
 from collections.abc import Callable, Generator, Mapping
@@ -34,6 +33,7 @@ import httpcore  # noqa: F401  (see below)
 import httpx
 
 from . import operations
+from .backoff import Backoff, pause
 from .errors import ContractViolation, TransportError
 from .operations import Operation
 from .redaction import MASK, Redactor
@@ -50,33 +50,28 @@ _BODY_LIMIT = 64 * 1024  # what an Exchange keeps of a body, for reports
 _EXCERPT = 300  # characters of a page quoted in a failure
 
 
-def pause(seconds: float) -> None:
-    """Wait out a back-off. The delay itself is the behaviour here (giving a
-    struggling server room), not a wait for something to happen, so there is
-    no condition to wake on; an Event that is never set is a plain timed wait."""
-    threading.Event().wait(seconds)
-
-
 @dataclass(frozen=True)
 class RetryDecision:
     delay: float
     reason: str
 
 
+# A request is retried soon: 0.5 s, 1 s, 2 s ... at most 8 s between attempts.
+REQUEST_BACKOFF = Backoff(initial=0.5, multiplier=2.0, maximum=8.0)
+
+
 @dataclass(frozen=True)
-class RetryPolicy:
+class RequestRetries:
     """Which failures get another attempt, and how long to wait before it.
 
-    Back-off doubles from ``initial_backoff`` up to ``max_backoff``; a
-    ``Retry-After`` (429, 503) is honoured as given, unless it asks for more than
-    ``max_retry_after`` seconds (then the 429 is the answer). ``retries`` is
-    the number of extra attempts, so at most ``retries + 1`` requests go out.
+    Counts *retries*: ``retries`` extra attempts, so at most ``retries + 1``
+    requests go out. Back-off doubles from 0.5 s up to 8 s; a ``Retry-After``
+    (429, 503) is honoured as given, unless it asks for more than
+    ``max_retry_after`` seconds (then the 429 is the answer).
     """
 
     retries: int = 3
-    initial_backoff: float = 0.5
-    multiplier: float = 2.0
-    max_backoff: float = 8.0
+    backoff: Backoff = REQUEST_BACKOFF
     max_retry_after: float = 60.0
 
     def decide(
@@ -89,7 +84,7 @@ class RetryPolicy:
             return None
         if attempt > self.retries:
             return None
-        backoff = min(self.max_backoff, self.initial_backoff * self.multiplier ** (attempt - 1))
+        backoff = self.backoff.delay(attempt)
         if status is None:
             return RetryDecision(backoff, "no answer")
         if retry_after is not None:  # sent with 429 and 503: the server says when
@@ -101,7 +96,7 @@ class RetryPolicy:
         return RetryDecision(backoff, f"HTTP {status}")
 
 
-NO_RETRIES = RetryPolicy(retries=0)
+NO_RETRIES = RequestRetries(retries=0)
 
 
 def is_transient(status: int) -> bool:
@@ -259,7 +254,7 @@ class SknPayClient:
         timeout: float = 10.0,
         transport: httpx.BaseTransport | None = None,
         redactor: Redactor | None = None,
-        retry: RetryPolicy = NO_RETRIES,
+        retry: RequestRetries = NO_RETRIES,
         pause: Pause = pause,
     ) -> None:
         self.base_url = base_url.rstrip("/")

@@ -1,12 +1,31 @@
-"""One exception root for the harness.
+"""One exception root for the harness, and its tree (as httpx draws its own).
 
 Failures a test should report as *failures* (not errors) also derive from
-AssertionError, so pytest shows them as a broken contract rather than a crash
-of the harness. Each message's first line is the symptom, short: pytest's
-short summary and junit's ``message`` show that line alone.
+AssertionError (marked +A below), so pytest shows them as a broken contract
+rather than a crash of the harness. Each message's first line is the
+symptom, short: pytest's short summary and junit's ``message`` show that
+line alone. Classes defined elsewhere are named with their module::
+
+    SknPayHarnessError
+    ├── ConfigError               a setting missing or invalid, named with its source
+    ├── SignatureError            a webhook signature header missing, malformed, stale, wrong
+    ├── TransportError            the target could not be reached
+    ├── TargetError               the target would not do what the harness asked of it
+    ├── MockError                 the mock refuses a request (answered as an error body)
+    │   ├── mock.state.ApiError       ... on SKN Pay's API (/api/v1, the hosted page)
+    │   └── mock.control.ControlError ... on the test-control API (/_mock)
+    ├── relay.RelayError          a worker could not register with the webhook relay
+    ├── ContractViolation +A      an answer, request or event off the contract
+    │   └── fidelity.FidelityError    the mock answered unlike the recorded sandbox
+    ├── WaitTimeout +A            a condition did not come true before its deadline
+    ├── WebhookRejected +A        the awaited payment's delivery failed verification
+    ├── CustomerError +A          the customer could not do its part on a hosted page
+    └── mock.receiver_check.ReceiverCheckFailed +A   a webhook receiver broke an expectation
 """
 
 from __future__ import annotations
+
+from typing import Any
 
 
 class SknPayHarnessError(Exception):
@@ -31,6 +50,27 @@ class SignatureError(SknPayHarnessError):
     def __init__(self, reason: str, message: str) -> None:
         super().__init__(message)
         self.reason = reason
+
+
+class TargetError(SknPayHarnessError):
+    """The target would not do what the harness asked of it (the embedded mock
+    refused a test control, or was asked for a status it does not know)."""
+
+
+class MockError(SknPayHarnessError):
+    """The mock refuses a request. Raised inside the mock and answered there as
+    the API's error body ``{"error": {"type", "code", "message", "param"}}``
+    with ``status``; a caller of the mock sees the answer, never this."""
+
+    def __init__(self, status: int, type_: str, code: str, message: str,
+                 param: str | None = None) -> None:
+        super().__init__(message)
+        self.status, self.type, self.code, self.message, self.param = (
+            status, type_, code, message, param)
+
+    def body(self) -> dict[str, Any]:
+        return {"error": {"type": self.type, "code": self.code, "message": self.message,
+                          "param": self.param}}
 
 
 class WaitTimeout(SknPayHarnessError, AssertionError):

@@ -136,16 +136,16 @@ def assert_faithful(recording: dict[str, Any], replayed: Replay, source: str) ->
 
 def shape_diff(where: str, recorded: Any, mocked: Any, path: str = "$") -> list[str]:
     """Differences in field names, JSON types, id prefixes and VALUE_KEYS values."""
-    rs, ms = kind_of(recorded, path), kind_of(mocked, path)
+    rs, ms = shape_of(recorded, path), shape_of(mocked, path)
     if rs != ms:
         return [f"{where} {path}: {rs} in the recording, {ms} from the mock"]
     if isinstance(recorded, dict):
         diffs = []
         for key in recorded.keys() - mocked.keys():
             diffs.append(f"{where} {path}.{key}: in the recording "
-                         f"({kind_of(recorded[key], key)}), missing from the mock")
+                         f"({shape_of(recorded[key], key)}), missing from the mock")
         for key in mocked.keys() - recorded.keys():
-            diffs.append(f"{where} {path}.{key}: sent by the mock ({kind_of(mocked[key], key)}), "
+            diffs.append(f"{where} {path}.{key}: sent by the mock ({shape_of(mocked[key], key)}), "
                          "not in the recording")
         for key in sorted(recorded.keys() & mocked.keys()):
             diffs += shape_diff(where, recorded[key], mocked[key], f"{path}.{key}")
@@ -162,7 +162,7 @@ def shape_diff(where: str, recorded: Any, mocked: Any, path: str = "$") -> list[
     return []
 
 
-def kind_of(value: Any, path: str) -> str:
+def shape_of(value: Any, path: str) -> str:
     """The shape of one value; for VALUE_KEYS and placeholders, the value itself."""
     key = path.rsplit(".", 1)[-1]
     if value is None:

@@ -23,8 +23,10 @@ from pathlib import Path
 from types import TracebackType
 
 from .app_under_test import AppUnderTest
-from .client import Exchange, RetryPolicy, SknPayClient, pause
+from .backoff import pause
+from .client import Exchange, RequestRetries, SknPayClient
 from .customer import Driver, make_customer
+from .errors import ConfigError
 from .inbox import IGNORED, WebhookInbox
 from .ledger import RUN_TAG, TEST_TAG, PaymentLedger, short_nodeid
 from .listener import WebhookListener
@@ -54,7 +56,7 @@ class Harness:
                  endpoint: str | None = None, record_dir: Path | None = None,
                  record_suffix: str = "") -> None:
         if settings.api_key is None:
-            raise ValueError("the harness needs an API key (settings.api_key)")
+            raise ConfigError("the harness needs an API key (settings.api_key)")
         self.settings = settings
         self.reporter = reporter or Reporter(Redactor(settings.secrets()))
         self.log = run_log or RunLog()
@@ -71,7 +73,7 @@ class Harness:
             self.client = SknPayClient(self.target.api_url, settings.api_key,
                                        timeout=settings.request_timeout,
                                        redactor=self.reporter.redactor,
-                                       retry=RetryPolicy(retries=settings.retries))
+                                       retry=RequestRetries(retries=settings.retries))
             started.callback(self._stop_client)
             # On a live target events only count for payments this run named
             # (a shared endpoint also gets other runs' events): the ledger

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import hashlib
 import itertools
-import json
 import threading
 import time
 from collections import deque
@@ -21,6 +20,7 @@ from typing import Any
 
 from . import signing
 from .errors import SignatureError, WaitTimeout, WebhookRejected
+from .jsonbody import json_object
 from .redaction import Redactor
 from .secret import Secret
 from .waiting import Deadline, wait_until
@@ -223,7 +223,7 @@ class WebhookInbox:
             return self._reject(method, path, headers, b"", received_at, 413,
                                 f"body of {size} bytes is over the {self.max_body}-byte limit", None)
         lower = {k.lower(): v for k, v in headers.items()}
-        parsed_json = _try_json(body)
+        parsed_json = json_object(body)
         hint = _payment_id_of(parsed_json)
         try:
             sig = signing.verify(lower.get(signing.HEADER.lower()), body, self._secrets,
@@ -508,14 +508,6 @@ def _settled(settle: Callable[[float], str | None] | None, seconds: float) -> st
         return settle(seconds)
     except WaitTimeout:
         return None
-
-
-def _try_json(body: bytes) -> dict[str, Any] | None:
-    try:
-        value = json.loads(body)
-    except (ValueError, RecursionError):  # RecursionError: nested too deeply, e.g. b"[" * 100_000
-        return None
-    return value if isinstance(value, dict) else None
 
 
 def _payment_id_of(envelope: dict[str, Any] | None) -> str | None:

@@ -10,14 +10,13 @@ account (or a person looking at the dashboard) can tell whose payment it is.
 
 from __future__ import annotations
 
-import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
 
 from .client import Exchange, SknPayClient
 from .errors import SknPayHarnessError
+from .jsonbody import json_object
 from .operations import CREATE_PAYMENT
 
 RUN_TAG = "harness_run"
@@ -62,7 +61,7 @@ class PaymentLedger:
     def observe(self, exchange: Exchange) -> None:
         if not exchange.final or not 200 <= exchange.status < 300:
             return
-        body = _json_object(exchange.response_body)
+        body = json_object(exchange.response_body)
         payment_id = body.get("id") if body else None
         if not body or not isinstance(payment_id, str):
             return
@@ -95,7 +94,7 @@ class PaymentLedger:
                 results.append(CleanupResult(entry.payment_id, entry.test, f"failed: {exc}"))
                 continue
             self.observe(exchange)
-            status = (_json_object(exchange.response_body) or {}).get("status")
+            status = (json_object(exchange.response_body) or {}).get("status")
             if 200 <= exchange.status < 300 and status == "canceled":
                 outcome = "canceled"
             elif 200 <= exchange.status < 300:
@@ -104,11 +103,3 @@ class PaymentLedger:
                 outcome = f"failed: HTTP {exchange.status} {exchange.response_body[:200]}"
             results.append(CleanupResult(entry.payment_id, entry.test, outcome))
         return results
-
-
-def _json_object(text: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(text)
-    except ValueError:
-        return None
-    return value if isinstance(value, dict) else None

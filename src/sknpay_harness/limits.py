@@ -34,7 +34,7 @@ AMOUNT_MIN = 1
 AMOUNT_MAX = 99_999_999
 
 # -- currency -------------------------------------------------------------------
-# Unknown for SKN Pay which currencies it settles. Chosen: exactly the codes the
+# Unknown for SKN Pay which currencies it accepts. Chosen: exactly the codes the
 # notes have seen (USD, XCD), upper case, rather than any ISO-4217-shaped code:
 # SKN Pay is a St Kitts and Nevis gateway, so these two are the likeliest set,
 # and a payment in another currency is better refused on the mock (where the

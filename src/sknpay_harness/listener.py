@@ -7,14 +7,13 @@ pytest import here.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from typing import Any
 
 from pytest_httpserver.httpserver import HTTPServerBase
 from werkzeug.wrappers import Request, Response
 
 from .inbox import WebhookInbox
+from .jsonbody import json_response
 from .serving import WsgiServer
 
 
@@ -58,17 +57,13 @@ class _ListenerServer(HTTPServerBase):
         if length is not None and length > self.inbox.max_body:
             status, answer = self.inbox.handle(request.method, request.path,
                                                dict(request.headers), None, length)
-            response = _json_response(status, answer)
+            response = json_response(status, answer)
             response.headers["Connection"] = "close"  # body left unread: do not reuse
             return response
         body = request.stream.read(self.inbox.max_body + 1)
         status, answer = self.inbox.handle(request.method, request.path,
                                            dict(request.headers), body)
-        return _json_response(status, answer)
-
-
-def _json_response(status: int, answer: dict[str, Any]) -> Response:
-    return Response(json.dumps(answer), status=status, content_type="application/json")
+        return json_response(status, answer)
 
 
 @dataclass

@@ -36,7 +36,6 @@ reroute deliveries.
 from __future__ import annotations
 
 import itertools
-import json
 import logging
 import secrets
 import threading
@@ -44,13 +43,13 @@ import time
 from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any
 
 import httpx
 from werkzeug.wrappers import Request, Response
 
 from .errors import SknPayHarnessError
 from .inbox import IGNORED, MAX_BODY_BYTES, REJECTED, Delivery
+from .jsonbody import json_object, json_response
 from .serving import WsgiServer
 from .tls import shared_ssl_context
 
@@ -125,7 +124,7 @@ class WebhookRelay:
         self._lock = threading.Lock()
         self._owners: dict[str, Owner] = {}
         self._unclaimed: deque[_Pending] = deque()
-        # Deliveries the relay settled itself, the latest RECORDS_KEPT; the counts count all.
+        # Deliveries the relay answered itself, the latest RECORDS_KEPT; the counts count all.
         self._records: deque[Delivery] = deque(maxlen=RECORDS_KEPT)
         self._seq = itertools.count(1)
         self.counts = RelayCounts()
@@ -159,7 +158,7 @@ class WebhookRelay:
         self._control.stop()
         with self._lock:
             while self._unclaimed:
-                self._settle_unclaimed(self._unclaimed.popleft(), "the run ended")
+                self._count_unclaimed_as_ignored(self._unclaimed.popleft(), "the run ended")
         self._http.close()
 
     @property
@@ -192,7 +191,7 @@ class WebhookRelay:
         """
         with self._lock:
             self._owners[payment_id] = owner
-            self._expire()  # first: what waited too long was settled as another run's
+            self._expire()  # first: what waited too long was counted as another run's
             mine = [p for p in self._unclaimed if p.delivery.payment_id == payment_id]
             for pending in mine:
                 self._unclaimed.remove(pending)
@@ -210,7 +209,7 @@ class WebhookRelay:
             return len(self._unclaimed)
 
     def records(self) -> list[Delivery]:
-        """Deliveries the relay settled itself: ignored, rejected, unforwarded."""
+        """Deliveries the relay answered itself: ignored, rejected, unforwarded."""
         with self._lock:
             return list(self._records)
 
@@ -227,23 +226,23 @@ class WebhookRelay:
     def _deliver(self, request: Request) -> Response:
         received_at = self._clock()
         if request.method != "POST":
-            return self._settle(request, received_at, 405, REJECTED,
+            return self._answer_itself(request, received_at, 405, REJECTED,
                                 f"method {request.method} not allowed; webhooks are POSTed")
         length = request.content_length
         body = b"" if length is not None and length > self.max_body else \
             request.stream.read(self.max_body + 1)
         if (length is not None and length > self.max_body) or len(body) > self.max_body:
-            response = self._settle(request, received_at, 413, REJECTED,
+            response = self._answer_itself(request, received_at, 413, REJECTED,
                                     f"body over the {self.max_body}-byte limit")
             response.headers["Connection"] = "close"  # body left unread: do not reuse
             return response
         facts = _facts(body)
         if facts is None:
-            return self._settle(request, received_at, 400, REJECTED,
+            return self._answer_itself(request, received_at, 400, REJECTED,
                                 "body is not a JSON object: cannot tell whose payment it is")
         event_id, event_type, payment_id = facts
         if payment_id is None:
-            return self._settle(request, received_at, 200, IGNORED,
+            return self._answer_itself(request, received_at, 200, IGNORED,
                                 "no data.object.id: not a payment event of this run", facts)
         pending = _Pending(
             Delivery(0, received_at, "POST", request.path, 0, "", None, event_id, event_type,
@@ -256,9 +255,9 @@ class WebhookRelay:
                 self._unclaimed.append(pending)
                 self._expire()
         if owner is None:
-            return _json(200, {"received": True, "outcome": "unclaimed"})
+            return json_response(200, {"received": True, "outcome": "unclaimed"})
         forwarded = self._forward(owner, pending)
-        return forwarded or _json(502, {"error": f"worker {owner.worker} at {owner.url} "
+        return forwarded or json_response(502, {"error": f"worker {owner.worker} at {owner.url} "
                                                  "is unreachable"})
 
     def _forward(self, owner: Owner, pending: _Pending) -> Response | None:
@@ -279,7 +278,7 @@ class WebhookRelay:
         return Response(answer.content, status=answer.status_code,
                         content_type=answer.headers.get("content-type", "application/json"))
 
-    def _settle(self, request: Request, received_at: float, status: int, outcome: str,
+    def _answer_itself(self, request: Request, received_at: float, status: int, outcome: str,
                 reason: str, facts: tuple[str | None, str | None, str | None] | None = None
                 ) -> Response:
         """Answer a delivery the relay judges itself, and keep its record."""
@@ -293,17 +292,17 @@ class WebhookRelay:
                 self.counts.rejected += 1
             self._record(delivery, status, outcome, reason)
         answer = {"received": True, "outcome": outcome} if status == 200 else {"error": reason}
-        return _json(status, answer)
+        return json_response(status, answer)
 
     # -- helpers (lock held) ---------------------------------------------------
     def _expire(self) -> None:
         now = self._clock()
         while self._unclaimed and (len(self._unclaimed) > self._max_unclaimed
                                    or now - self._unclaimed[0].kept_at >= self.claim_window):
-            self._settle_unclaimed(self._unclaimed.popleft(),
+            self._count_unclaimed_as_ignored(self._unclaimed.popleft(),
                                    f"no worker registered it within {self.claim_window:g} s")
 
-    def _settle_unclaimed(self, pending: _Pending, why: str) -> None:
+    def _count_unclaimed_as_ignored(self, pending: _Pending, why: str) -> None:
         self.counts.ignored += 1
         self._record(pending.delivery, 200, IGNORED, f"payment not named by this run ({why})")
 
@@ -315,18 +314,18 @@ class WebhookRelay:
     # -- the control port ------------------------------------------------------
     def _register(self, request: Request) -> Response:
         if request.method != "POST" or request.path != "/payments":
-            return _json(404, {"error": "the relay's control endpoint is POST /payments"})
+            return json_response(404, {"error": "the relay's control endpoint is POST /payments"})
         if not secrets.compare_digest(request.headers.get(TOKEN_HEADER, ""), self.token):
-            return _json(401, {"error": f"missing or wrong {TOKEN_HEADER}"})
-        data = _json_object(request.get_data())
+            return json_response(401, {"error": f"missing or wrong {TOKEN_HEADER}"})
+        data = json_object(request.get_data())
         payment_id, listener, worker = (data or {}).get("payment_id"), (data or {}).get("listener"), \
             (data or {}).get("worker")
         if not (isinstance(payment_id, str) and payment_id and isinstance(worker, str)
                 and isinstance(listener, str) and _is_loopback_http(listener)):
-            return _json(400, {"error": "expected JSON {payment_id, worker, listener}, the "
+            return json_response(400, {"error": "expected JSON {payment_id, worker, listener}, the "
                                         "listener an http:// loopback URL"})
         forwarded, failed = self.register(payment_id, Owner(worker, listener.rstrip("/")))
-        return _json(200, {"registered": payment_id, "forwarded": forwarded, "failed": failed})
+        return json_response(200, {"registered": payment_id, "forwarded": forwarded, "failed": failed})
 
 
 class RelayRegistration:
@@ -361,7 +360,7 @@ class RelayRegistration:
 
 def _facts(body: bytes) -> tuple[str | None, str | None, str | None] | None:
     """(event id, type, payment id) from an event body; None if it is not JSON."""
-    envelope = _json_object(body)
+    envelope = json_object(body)
     if envelope is None:
         return None
     data = envelope.get("data")
@@ -379,24 +378,12 @@ def _target(request: Request) -> str:
     return raw if isinstance(raw, str) and raw.startswith("/") else request.path
 
 
-def _json_object(body: bytes) -> dict[str, Any] | None:
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def _is_loopback_http(url: str) -> bool:
     try:
         parsed = httpx.URL(url)
     except (httpx.InvalidURL, TypeError):
         return False
     return parsed.scheme == "http" and parsed.host in _LOOPBACK and parsed.port is not None
-
-
-def _json(status: int, answer: dict[str, Any]) -> Response:
-    return Response(json.dumps(answer), status=status, content_type="application/json")
 
 
 __all__ = ["UNFORWARDED", "Owner", "RelayCounts", "RelayError", "RelayRegistration",

@@ -30,6 +30,7 @@ from allure_commons import plugin_manager
 from .client import Exchange
 from .customer import CheckoutOutcome
 from .inbox import Delivery, ReceivedEvent
+from .jsonbody import parse_or_none
 from .redaction import Redactor
 from .settings import Settings
 
@@ -136,6 +137,8 @@ class Reporter:
             params["redirect"] = outcome.redirect
         with self.step(f"customer on the hosted page: {outcome.outcome}", params):
             self.attach_text("what the customer met", outcome.describe())
+            if outcome.html:
+                self._attach("the last page the customer saw", outcome.html, HTML)
 
     def attach_deliveries(self, name: str, deliveries: Iterable[Delivery]) -> None:
         self.attach_json(name, [_delivery(d) for d in deliveries])
@@ -188,12 +191,8 @@ def _delivery(delivery: Delivery) -> dict[str, Any]:
 
 def _json_or_none(text: str) -> Any:
     """``text`` parsed, when it is a JSON object or array; else None."""
-    if not text or text.lstrip()[:1] not in ("{", "["):
-        return None
-    try:
-        return json.loads(text)
-    except ValueError:
-        return None
+    parsed = parse_or_none(text)
+    return parsed if isinstance(parsed, dict | list) else None
 
 
 def _pretty(value: Any) -> str:

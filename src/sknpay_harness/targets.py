@@ -12,22 +12,25 @@ from typing import Any, Protocol
 
 import httpx
 
+from .backoff import Backoff
 from .client import BearerKey
-from .mock.app import MockApp, MockConfig, create_app
+from .errors import ConfigError, TargetError
+from .mock.app import MockApp
 from .mock.breaks import BreakSet
-from .mock.clock import SystemClock
-from .mock.outbox import Outbox, RetryPolicy
+from .mock.build import MockSpec, RunningMock, build_mock
+from .mock.outbox import DeliveryAttempts
 from .mock.payments import STATUSES
 from .mock.server import MockServer
+from .mock.state import MockState
 from .operations import CONTROL_PREFIX
 from .settings import Settings
 from .tls import shared_ssl_context
 
-# Quick retries inside a test run: a refused delivery is retried 4 times
+# Quick retries inside a test run: a refused delivery is tried 5 times
 # within ~0.15 s in all, not over the minutes a real sender takes. A test
 # that expects a webhook the listener refuses fails once the mock gives up,
 # so this back-off is how long such a failure takes to show.
-EMBEDDED_RETRY = RetryPolicy(max_attempts=5, initial_backoff=0.01, multiplier=2.0, max_backoff=0.1)
+EMBEDDED_ATTEMPTS = DeliveryAttempts(max_attempts=5, backoff=Backoff(0.01, 2.0, 0.1))
 
 
 class Target(Protocol):
@@ -47,7 +50,11 @@ class Target(Protocol):
     def settle(self, timeout: float) -> str | None:
         """Block until the target has sent every webhook it is going to send
         and return how that is known; None if it cannot know (a live target:
-        the caller then watches for a quiet period instead)."""
+        the caller then watches for a quiet period instead).
+
+        This is the harness's one meaning of "settle": the sender is done
+        (WebhookWaiter.settle, the inbox's ``settle=`` and SETTLE_SECONDS
+        all mean it)."""
 
 
 class EmbeddedMockTarget:
@@ -58,50 +65,62 @@ class EmbeddedMockTarget:
     def __init__(self, settings: Settings, webhook_url: str,
                  on_idle: Callable[[], None] | None = None) -> None:
         if not settings.api_key or not settings.webhook_secret:
-            raise ValueError("the embedded mock needs an API key and webhook secret")
-        self.breaks = BreakSet(settings.mock_breaks)
-        self.session_breaks = tuple(settings.mock_breaks)
-        clock = SystemClock()
+            raise ConfigError("the embedded mock needs an API key and webhook secret")
         # The mock is the other end of the wire: it holds the values in clear,
         # as SKN Pay does, in its own threads.
-        outbox = Outbox(settings.webhook_secret.reveal(), clock=clock.now, breaks=self.breaks,
-                        retry=EMBEDDED_RETRY, delay=settings.mock_webhook_delay)
-        config = MockConfig(webhook_secret=settings.webhook_secret.reveal(),
-                            api_keys=frozenset({settings.api_key.reveal()}),
-                            webhook_endpoints=[webhook_url])
-        self.app: MockApp = create_app(config, outbox=outbox, breaks=self.breaks, clock=clock)
-        self.server = MockServer(self.app)
+        self.running: RunningMock = build_mock(MockSpec(
+            webhook_secret=settings.webhook_secret.reveal(),
+            api_keys=frozenset({settings.api_key.reveal()}),
+            webhook_endpoints=(webhook_url,), breaks=tuple(settings.mock_breaks),
+            webhook_delay=settings.mock_webhook_delay, delivery_attempts=EMBEDDED_ATTEMPTS))
         self._auth = BearerKey(settings.api_key)
         if on_idle is not None:
-            outbox.add_idle_listener(on_idle)
+            self.state.outbox.add_idle_listener(on_idle)
+
+    @property
+    def app(self) -> MockApp:
+        return self.running.app
+
+    @property
+    def state(self) -> MockState:
+        return self.running.state
+
+    @property
+    def server(self) -> MockServer:
+        return self.running.server
+
+    @property
+    def breaks(self) -> BreakSet:
+        """The breaks in force: ``set([...])`` switches them for this test."""
+        return self.running.state.breaks
 
     @property
     def api_url(self) -> str:
-        return self.server.api_url
+        return self.running.api_url
 
     def start(self) -> EmbeddedMockTarget:
-        self.server.start()
+        self.running.start()
         return self
 
     def stop(self) -> None:
-        self.server.stop()
+        self.running.stop()
 
     def reset(self) -> None:
-        """A clean view for the next test: no payments, no queued events,
-        and the breaks the session started with."""
-        self.app.outbox.reset()
-        self.app.store.reset()
-        self.breaks.set(self.session_breaks)
+        """A clean view for the next test: no payments, refunds, deliveries,
+        clock offset, chaos or faults, and the breaks the session started with
+        (the one reset: the control API's ``POST /_mock/reset`` does the same
+        for one key)."""
+        self.state.reset()
 
     def nothing_more_coming(self) -> str | None:
         __tracebackhide__ = True
-        if self.app.outbox.is_idle():
+        if self.state.outbox.is_idle():
             return "The mock's outbox is empty: every event it queued has been delivered or given up."
         return None
 
     def settle(self, timeout: float) -> str | None:
         __tracebackhide__ = True
-        self.app.outbox.wait_idle(timeout)
+        self.state.outbox.wait_idle(timeout)
         return "the mock's outbox is idle (every queued event delivered or given up)"
 
     def force_status(self, payment_id: str, status: str) -> None:
@@ -111,17 +130,17 @@ class EmbeddedMockTarget:
         the mock's own test-control endpoint, the one integrators use."""
         __tracebackhide__ = True
         if status not in STATUSES:
-            raise ValueError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
-        answer = httpx.post(f"{self.server.url}{CONTROL_PREFIX}/payments/{payment_id}/state",
+            raise TargetError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
+        answer = httpx.post(f"{self.running.url}{CONTROL_PREFIX}/payments/{payment_id}/state",
                             json={"status": status, "event": False}, auth=self._auth, timeout=10,
                             verify=shared_ssl_context())
         if answer.status_code != 200:
-            raise RuntimeError(f"the mock refused to set {payment_id} to {status}: "
+            raise TargetError(f"the mock refused to set {payment_id} to {status}: "
                                f"HTTP {answer.status_code} {answer.text[:300]}")
 
     def describe_deliveries(self, payment_id: str) -> str:
         __tracebackhide__ = True
-        deliveries = [d for d in self.app.outbox.log() if d["payment_id"] == payment_id]
+        deliveries = [d for d in self.state.outbox.log() if d["payment_id"] == payment_id]
         if not deliveries:
             return f"the mock queued no webhook for {payment_id} (mock delivery log is empty for it)"
         lines = [f"the mock's delivery log for {payment_id}:"]

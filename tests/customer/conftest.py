@@ -11,9 +11,10 @@ import httpx
 import pytest
 
 from sknpay_harness import WebhookInbox, WebhookListener
-from sknpay_harness.mock.app import MockApp, MockConfig, create_app
-from sknpay_harness.mock.outbox import Outbox, RetryPolicy
-from sknpay_harness.mock.server import MockServer
+from sknpay_harness.backoff import Backoff
+from sknpay_harness.mock.app import MockApp
+from sknpay_harness.mock.build import MockSpec, RunningMock, build_mock
+from sknpay_harness.mock.outbox import DeliveryAttempts
 
 SECRET = "whsec_customer_tests"
 KEY = "sk_test_customer"
@@ -23,7 +24,7 @@ KEY = "sk_test_customer"
 class Mock:
     """Our mock, served; ``create`` makes a payment, ``event`` waits for one."""
 
-    server: MockServer
+    server: RunningMock
     inbox: WebhookInbox
     api: httpx.Client
 
@@ -57,11 +58,10 @@ def mock() -> Iterator[Mock]:
     """function · Mock · a fresh mock on a loopback port, its events to a listener."""
     inbox = WebhookInbox([SECRET], track_payments=False)
     listener = WebhookListener(inbox).start()
-    outbox = Outbox(SECRET, retry=RetryPolicy(3, 0.05, 2.0, 0.2))
-    outbox.add_idle_listener(inbox.notify)
-    app = create_app(MockConfig(webhook_secret=SECRET, webhook_endpoints=[listener.url]),
-                     outbox=outbox)
-    server = MockServer(app).start()
+    server = build_mock(MockSpec(SECRET, webhook_endpoints=(listener.url,),
+                                 delivery_attempts=DeliveryAttempts(3, Backoff(0.05, 2.0, 0.2))))
+    server.outbox.add_idle_listener(inbox.notify)
+    server.start()
     api = httpx.Client(base_url=server.api_url, headers={"Authorization": f"Bearer {KEY}"})
     yield Mock(server, inbox, api)
     api.close()

@@ -3,8 +3,8 @@
 Each delivery must reach the listener of the worker that registered its
 payment with body and headers unchanged (the worker verifies the signature,
 the relay holds no secret), the sender must get that worker's answer, and
-everything the relay settles itself must be counted once. No timing is
-asserted: every check reads state the relay has already settled.
+everything the relay answers itself must be counted once. No timing is
+asserted: every check reads state the relay has already recorded.
 """
 
 from __future__ import annotations
@@ -165,7 +165,7 @@ def test_a_delivery_unclaimed_past_the_window_counts_as_ignored(relay, workers, 
     body = _event("evt_stale", "plink_slow")
     _post(relay, body, _signed(body))
     clock.now += relay.claim_window
-    one.inbox.track("plink_slow")  # too late: it was settled as another run's
+    one.inbox.track("plink_slow")  # too late: it was counted as another run's
     assert one.inbox.deliveries() == []
     assert relay.counts.ignored == 1
     assert "no worker registered it within 30 s" in relay.records()[0].line()

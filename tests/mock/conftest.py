@@ -15,7 +15,12 @@ from typing import Any
 import httpx
 import pytest
 
+from sknpay_harness.backoff import Backoff
+from sknpay_harness.mock.outbox import DeliveryAttempts
+
 READY = "sknpay-mock listening on "
+# A refused delivery is tried 3 times within ~0.25 s: a failing test shows soon.
+QUICK_ATTEMPTS = DeliveryAttempts(3, Backoff(0.05, 2.0, 0.2))
 
 
 @dataclass
@@ -97,13 +102,17 @@ def mock_process(tmp_path: Path, child_env: Callable[..., dict[str, str]]
 class MockStack:
     """An in-process mock served on a loopback port, sending to a listener."""
 
-    server: Any
+    mock: Any  # RunningMock
     inbox: Any
     key: str
 
     @property
+    def server(self) -> Any:
+        return self.mock.server
+
+    @property
     def app(self) -> Any:
-        return self.server.app
+        return self.mock.app
 
     def client(self, key: str | None = None, **kwargs: Any) -> httpx.Client:
         return httpx.Client(base_url=self.server.api_url,
@@ -125,19 +134,16 @@ def mock_stack() -> Iterator[MockStack]:
     """function · MockStack · a fresh in-process mock (24 h links, no delay) and a
     listener that accepts every verified event."""
     from sknpay_harness import WebhookInbox, WebhookListener
-    from sknpay_harness.mock.app import MockConfig, create_app
-    from sknpay_harness.mock.outbox import Outbox, RetryPolicy
-    from sknpay_harness.mock.server import MockServer
+    from sknpay_harness.mock.build import MockSpec, build_mock
 
     secret = "whsec_stack_secret"
     inbox = WebhookInbox([secret], track_payments=False)
     listener = WebhookListener(inbox).start()
-    outbox = Outbox(secret, retry=RetryPolicy(3, 0.05, 2.0, 0.2))
-    outbox.add_idle_listener(inbox.notify)
-    app = create_app(MockConfig(webhook_secret=secret, webhook_endpoints=[listener.url]),
-                     outbox=outbox)
-    server = MockServer(app).start()
-    yield MockStack(server, inbox, "sk_test_stack")
-    server.stop()
+    mock = build_mock(MockSpec(secret, webhook_endpoints=(listener.url,),
+                               delivery_attempts=QUICK_ATTEMPTS))
+    mock.outbox.add_idle_listener(inbox.notify)
+    mock.start()
+    yield MockStack(mock, inbox, "sk_test_stack")
+    mock.stop()
     listener.stop()
     listener.check_handler_errors()

@@ -7,13 +7,15 @@ import pytest
 from werkzeug.test import Client
 
 from sknpay_harness import Contract, WebhookInbox, WebhookListener
-from sknpay_harness.mock.app import MockConfig, create_app
+from sknpay_harness.backoff import Backoff
+from sknpay_harness.mock.app import create_app
 from sknpay_harness.mock.chaos import ChaosPolicy, WebhookChaos, chaos_from_dict, parse_delay
-from sknpay_harness.mock.faults import FailFirst, FaultInjector, route_of
-from sknpay_harness.mock.outbox import Outbox, RetryPolicy
+from sknpay_harness.mock.faults import ApiFaults, FailFirst, route_of
+from sknpay_harness.mock.outbox import DeliveryAttempts, Outbox
+from sknpay_harness.mock.state import MockConfig
 
 SECRET = "whsec_chaos_test"
-QUICK = RetryPolicy(max_attempts=5, initial_backoff=0.01, multiplier=1.0, max_backoff=0.01)
+QUICK = DeliveryAttempts(max_attempts=5, backoff=Backoff(initial=0.01, multiplier=1.0, maximum=0.01))
 
 
 def event(payment_id: str = "plink_abc", event_id: str = "evt_1") -> dict:
@@ -33,7 +35,7 @@ def listener():
 def run_outbox(chaos: WebhookChaos, listener: WebhookListener, events: list[dict]) -> Outbox:
     policy = ChaosPolicy(seed=7)
     policy.configure("sk_test_a", chaos)
-    outbox = Outbox(SECRET, chaos=policy, retry=QUICK)
+    outbox = Outbox(SECRET, chaos=policy, attempts=QUICK)
     outbox.start()
     try:
         for e in events:
@@ -125,8 +127,9 @@ def test_route_names():
 
 def test_random_faults_are_reproducible_with_a_seed_and_never_touch_other_routes():
     def statuses(seed: int) -> list[int]:
-        app = create_app(MockConfig(webhook_secret=SECRET))
-        client = Client(FaultInjector(app, rate=0.5, kinds=("500", "503"), seed=seed))
+        app = create_app(MockConfig(webhook_secret=SECRET),
+                         faults=ApiFaults(rate=0.5, kinds=("500", "503"), seed=seed))
+        client = Client(app)
         auth = {"Authorization": "Bearer sk_test_f"}
         return [client.get("/api/v1/payments/plink_none", headers=auth).status_code
                 for _ in range(20)]
@@ -138,9 +141,8 @@ def test_random_faults_are_reproducible_with_a_seed_and_never_touch_other_routes
 
 def test_fail_first_per_tenant_does_not_touch_other_keys():
     app = create_app(MockConfig(webhook_secret=SECRET))
-    faults = FaultInjector(app)
-    faults.fail_next(FailFirst("retrieve", 1, 500), tenant="sk_test_a")
-    client = Client(faults)
+    app.state.faults.fail_next(FailFirst("retrieve", 1, 500), tenant="sk_test_a")
+    client = Client(app)
     path = "/api/v1/payments/plink_none"
     assert client.get(path, headers={"Authorization": "Bearer sk_test_b"}).status_code == 404
     assert client.get(path, headers={"Authorization": "Bearer sk_test_a"}).status_code == 500

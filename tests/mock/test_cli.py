@@ -135,8 +135,7 @@ def test_extra_field_is_in_every_payment_refund_event_and_error():
     listener = WebhookListener(inbox).start()
     args = build_parser().parse_args(["--port", "0", "--webhook-url", listener.url,
                                       "--extra-field", "risk_score=12", "--extra-field", "region"])
-    mock = build(args, LineLog(io.StringIO()), SECRET, [KEY])
-    mock.server.start()
+    mock = build(args, LineLog(io.StringIO()), SECRET, [KEY]).start()
     try:
         with httpx.Client(base_url=mock.url + "/api/v1",
                           headers={"Authorization": f"Bearer {KEY}"}) as client:

@@ -123,9 +123,18 @@ def test_per_key_webhook_endpoints(mock_stack):
         assert ctl.put("/webhooks/endpoints", json={"urls": ["ftp://x"]}).status_code == 400
 
 
-def test_faults_need_the_middleware(mock_stack):
-    with control(mock_stack) as ctl:
-        assert ctl.post("/faults", json={"route": "create"}).status_code == 501
+def test_faults_per_key_on_every_built_mock_and_reset_forgets_them(mock_stack):
+    # Fault injection is part of every mock, not only the command line's.
+    with mock_stack.client() as api, control(mock_stack) as ctl, \
+            control(mock_stack, OTHER) as other:
+        queued = ctl.post("/faults", json={"route": "create", "count": 2, "status": 503})
+        assert queued.json()["pending"] == [{"route": "create", "remaining": 2, "status": 503}]
+        faulted = api.post("/payments", json={"amount": 100, "currency": "USD"})
+        assert faulted.status_code == 503 and faulted.headers["Retry-After"] == "1"
+        assert other.get("/faults").json()["pending"] == []  # another key's are its own
+        assert ctl.post("/reset").status_code == 200
+        assert ctl.get("/faults").json()["pending"] == []
+        assert create(api)["status"] == "open"
 
 
 def test_faults_per_key_on_the_command_line_mock(mock_process):

@@ -9,17 +9,17 @@ import re
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
 from werkzeug.test import Client
 
-from sknpay_harness.mock.app import MockConfig, create_app
-from sknpay_harness.mock.breaks import BREAKS, BreakSet
-from sknpay_harness.mock.chaos import ChaosPolicy, WebhookChaos
-from sknpay_harness.mock.faults import FailFirst, FaultInjector
+from sknpay_harness.mock.breaks import BREAKS
+from sknpay_harness.mock.build import MockSpec, RunningMock, build_mock
+from sknpay_harness.mock.chaos import WebhookChaos
+from sknpay_harness.mock.faults import FailFirst
 from sknpay_harness.mock.openapi import build_document
-from sknpay_harness.mock.outbox import Outbox
 
 SECRET = "whsec_front_page_secret"
 DOCUMENT = build_document()
@@ -34,22 +34,17 @@ def _text(page: str) -> str:
 
 @pytest.fixture
 def serve():
-    """factory(config=..., outbox=..., breaks=..., faults=...) -> werkzeug test Client."""
-    outboxes: list[Outbox] = []
+    """factory(**spec) -> werkzeug test Client · the app of a mock built from
+    ``MockSpec(SECRET, **spec)``, not served."""
+    built: list[RunningMock] = []
 
-    def build(config: MockConfig | None = None, outbox: Outbox | None = None,
-              breaks: BreakSet | None = None, faults: FaultInjector | None = None) -> Client:
-        outbox = outbox or Outbox(SECRET)
-        outboxes.append(outbox)
-        app = create_app(config or MockConfig(webhook_secret=SECRET), outbox=outbox, breaks=breaks)
-        if faults is not None:
-            faults.app = app
-            app.control.faults = faults
-        return Client(app)
+    def build(**spec: Any) -> Client:
+        built.append(build_mock(MockSpec(SECRET, **spec)))
+        return Client(built[-1].app)
 
     yield build
-    for outbox in outboxes:
-        outbox.stop()
+    for mock in built:
+        mock.outbox.stop()
 
 
 def _front(client: Client) -> str:
@@ -70,7 +65,7 @@ def test_front_page_shows_base_url_key_rule_and_test_cards(serve):
 
 def test_front_page_names_how_many_fixed_keys_but_never_a_key(serve):
     keys = frozenset({"sk_test_front_one_0123456789", "sk_test_front_two_0123456789"})
-    page = _front(serve(MockConfig(webhook_secret=SECRET, api_keys=keys)))
+    page = _front(serve(api_keys=keys))
     text = _text(page)
     assert "Only the 2 API key(s) this mock was started with are accepted" in text
     assert "sk_live_ included, is refused (401)" in text
@@ -92,11 +87,10 @@ def test_front_page_lists_every_operation_of_the_openapi_document(serve):
 
 
 def test_front_page_shows_the_webhook_target_delay_chaos_and_breaks_in_force(serve):
-    chaos = ChaosPolicy(WebhookChaos(duplicate_rate=0.25, reorder=3))
-    client = serve(MockConfig(webhook_secret=SECRET, webhook_endpoints=[
-                       "https://user:pw@hooks.example:8443/sknpay<x>?token=tok_in_query"]),
-                   outbox=Outbox(SECRET, delay=(1.5, 4.0), chaos=chaos),
-                   breaks=BreakSet(["no_webhook"]))
+    client = serve(webhook_endpoints=(
+                       "https://user:pw@hooks.example:8443/sknpay<x>?token=tok_in_query",),
+                   webhook_delay=(1.5, 4.0), chaos=WebhookChaos(duplicate_rate=0.25, reorder=3),
+                   breaks=("no_webhook",))
     page = _front(client)
     text = _text(page)
     assert "Every event is POSTed to: https://hooks.example:8443/sknpay<x>" in text
@@ -111,19 +105,18 @@ def test_front_page_shows_the_webhook_target_delay_chaos_and_breaks_in_force(ser
 
 
 def test_front_page_says_when_nothing_is_set(serve):
-    text = _text(_front(serve(MockConfig(webhook_secret=SECRET, link_lifetime=None))))
+    text = _text(_front(serve(link_lifetime=None)))
     assert "No mock-wide webhook URL (--webhook-url): events go nowhere." in text
     assert "delay none: delivered at once" in text
     assert "Chaos in force None mock-wide" in text
     assert "Contract breaks None: the mock keeps every promise" in text
-    assert "API faults None: this mock runs without the fault middleware" in text
+    assert "API faults No random faults (--fault-rate 0). Faults are answered" in text
     assert "An unpaid link expires never" in text
 
 
 def test_front_page_shows_the_api_faults_in_force(serve):
-    faults = FaultInjector(lambda environ, start: [], rate=0.2, kinds=("503", "slow"),
-                           slow_seconds=3, fail_first=[FailFirst("cancel", 2, 500)])
-    text = _text(_front(serve(faults=faults)))
+    text = _text(_front(serve(fault_rate=0.2, fault_kinds=("503", "slow"), slow_seconds=3,
+                              fail_first=(FailFirst("cancel", 2, 500),))))
     assert "0.2 of /api/v1 requests get a fault, one of 503, slow (slow: answered after 3 s)" in text
     assert "the next 2 cancel call(s) answer 500" in text
 

@@ -8,8 +8,9 @@ import pytest
 from werkzeug.routing import Map, Rule
 
 from sknpay_harness.client import SknPayClient
-from sknpay_harness.mock.app import MockConfig, create_app
+from sknpay_harness.mock.app import create_app
 from sknpay_harness.mock.clock import IdFactory, ManualClock
+from sknpay_harness.mock.state import MockConfig
 
 KEY = "sk_test_http_rules"
 AUTH = {"Authorization": f"Bearer {KEY}"}

@@ -12,9 +12,10 @@ import string
 import httpx
 import pytest
 
-from sknpay_harness.mock.app import MockConfig, create_app
+from sknpay_harness.mock.app import create_app
 from sknpay_harness.mock.breaks import BREAKS, BreakSet
 from sknpay_harness.mock.clock import IdFactory, ManualClock
+from sknpay_harness.mock.state import MockConfig
 
 KEY = "sk_test_mock_core"
 AUTH = {"Authorization": f"Bearer {KEY}"}

@@ -8,11 +8,11 @@ import re
 from jsonschema import Draft202012Validator
 from werkzeug.test import Client
 
-from sknpay_harness.mock.app import MockConfig, create_app
+from sknpay_harness.mock.app import create_app
 from sknpay_harness.mock.chaos import CHAOS_FIELDS
-from sknpay_harness.mock.faults import FaultInjector
 from sknpay_harness.mock.openapi import CONTROLS_TAG, build_document
 from sknpay_harness.mock.outbox import Outbox
+from sknpay_harness.mock.state import MockConfig
 from sknpay_harness.operations import EVENT_NAMES, OPERATIONS
 
 
@@ -178,7 +178,6 @@ CONTROL_CALLS = [
 def test_every_control_answer_matches_its_documented_schema():
     document = build_document()
     app = create_app(MockConfig(webhook_secret="whsec_doc"))
-    app.control.faults = FaultInjector(app)
     client = Client(app)
     payment = client.post("/api/v1/payments", json={"amount": 100, "currency": "USD"},
                           headers=KEY).get_json()

@@ -12,17 +12,18 @@ import pytest
 from pytest_httpserver import HTTPServer
 
 from sknpay_harness import signing
+from sknpay_harness.backoff import Backoff
 from sknpay_harness.errors import WaitTimeout
-from sknpay_harness.mock.outbox import Outbox, RetryPolicy
+from sknpay_harness.mock.outbox import DELIVERY_BACKOFF, DeliveryAttempts, Outbox
 
 SECRET = "whsec_outbox_unit"
 EVENT = {"id": "evt_1", "type": "payment.canceled", "data": {"object": {"id": "plink_1"}}}
-FAST = RetryPolicy(max_attempts=3, initial_backoff=0.01, multiplier=2, max_backoff=0.05)
+FAST = DeliveryAttempts(max_attempts=3, backoff=Backoff(initial=0.01, multiplier=2, maximum=0.05))
 
 
 @pytest.fixture
 def outbox():
-    box = Outbox(SECRET, retry=FAST)
+    box = Outbox(SECRET, attempts=FAST)
     box.start()
     yield box
     box.stop()
@@ -68,7 +69,7 @@ def test_idle_listeners_hear_when_the_outbox_drains(outbox, httpserver: HTTPServ
 
 
 def test_a_delayed_delivery_keeps_the_outbox_busy_and_reset_drops_it(httpserver: HTTPServer):
-    box = Outbox(SECRET, retry=FAST, delay=3600)
+    box = Outbox(SECRET, attempts=FAST, delay=3600)
     box.start()
     try:
         box.enqueue(EVENT, [httpserver.url_for("/hook")], tenant="t")
@@ -87,7 +88,7 @@ def test_a_new_event_is_sent_while_workers_wait_out_a_later_one(httpserver: HTTP
     # must wake one of them, or it would wait out the hour too.
     httpserver.expect_request("/hook").respond_with_data("ok")
     sent = threading.Event()
-    box = Outbox(SECRET, retry=FAST, delay=3600, workers=workers)
+    box = Outbox(SECRET, attempts=FAST, delay=3600, workers=workers)
     box.attempt_listeners.append(lambda delivery, attempt: sent.set())
     box.start()
     try:
@@ -101,8 +102,11 @@ def test_a_new_event_is_sent_while_workers_wait_out_a_later_one(httpserver: HTTP
 
 
 def test_back_off_grows_and_is_capped():
-    policy = RetryPolicy(initial_backoff=0.5, multiplier=2, max_backoff=3)
-    assert [policy.backoff(n) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 3, 3]
+    backoff = Backoff(initial=0.5, multiplier=2, maximum=3)
+    assert [backoff.delay(n) for n in (1, 2, 3, 4, 5)] == [0.5, 1.0, 2.0, 3, 3]
+    # A real sender's: 0.5 s, doubling, at most 30 s; six attempts in all.
+    assert [DELIVERY_BACKOFF.delay(n) for n in (1, 2, 7, 8)] == [0.5, 1.0, 30.0, 30.0]
+    assert DeliveryAttempts().max_attempts == 6
 
 
 def test_a_sender_bug_is_recorded_and_the_worker_goes_on(outbox, httpserver: HTTPServer, monkeypatch):

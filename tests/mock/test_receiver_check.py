@@ -17,7 +17,8 @@ from werkzeug.test import Client
 from sknpay_harness import SignatureError, WebhookInbox, WebhookListener, limits, signing
 from sknpay_harness.errors import ConfigError
 from sknpay_harness.mock import receiver_cli
-from sknpay_harness.mock.app import MockConfig, create_app
+from sknpay_harness.mock.app import create_app
+from sknpay_harness.mock.build import MockSpec, build_mock
 from sknpay_harness.mock.receiver_battery import (
     ACCEPT,
     BATTERY,
@@ -28,7 +29,7 @@ from sknpay_harness.mock.receiver_battery import (
     payment_object,
 )
 from sknpay_harness.mock.receiver_check import ReceiverCheckFailed, check_receiver
-from sknpay_harness.mock.server import MockServer
+from sknpay_harness.mock.state import MockConfig
 from sknpay_harness.rehearsal import free_port
 
 SECRET = "whsec_receiver_check_0123456789"
@@ -265,7 +266,7 @@ def test_the_commands_help_lists_the_battery(capsys):
 # -- the standalone mock's control endpoint -----------------------------------------------------
 def test_the_mock_sends_the_battery_on_request_signed_with_its_secret(listener):
     # The listener verifies with SECRET: the mock must sign with its own secret, SECRET.
-    server = MockServer(create_app(MockConfig(webhook_secret=SECRET))).start()
+    server = build_mock(MockSpec(SECRET)).start()
     key = {"Authorization": "Bearer sk_test_receiver_check"}
     try:
         with httpx.Client(base_url=server.url, headers=key, timeout=30) as mock:

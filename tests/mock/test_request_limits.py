@@ -16,10 +16,11 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from sknpay_harness import Contract, limits
-from sknpay_harness.mock.app import MockConfig, create_app
+from sknpay_harness.mock.app import create_app
 from sknpay_harness.mock.breaks import BreakSet
 from sknpay_harness.mock.clock import IdFactory, ManualClock
 from sknpay_harness.mock.openapi import build_document
+from sknpay_harness.mock.state import MockConfig
 
 ROOT = Path(__file__).resolve().parents[2]
 SCHEMA = json.loads((ROOT / "schemas" / "create-payment-request.json").read_text(encoding="utf-8"))

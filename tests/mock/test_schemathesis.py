@@ -17,9 +17,8 @@ import sys
 
 import pytest
 
-from sknpay_harness.mock.app import MockConfig, create_app
+from sknpay_harness.mock.build import MockSpec, build_mock
 from sknpay_harness.mock.openapi import CONTROLS_TAG, build_document
-from sknpay_harness.mock.server import MockServer
 
 pytestmark = [pytest.mark.skipif(importlib.util.find_spec("schemathesis") is None,
                                  reason="schemathesis is in the dev extra"),
@@ -28,9 +27,9 @@ pytestmark = [pytest.mark.skipif(importlib.util.find_spec("schemathesis") is Non
 
 @pytest.fixture
 def mock_url():
-    server = MockServer(create_app(MockConfig(webhook_secret="whsec_schemathesis"))).start()
-    yield server.url
-    server.stop()
+    mock = build_mock(MockSpec("whsec_schemathesis")).start()
+    yield mock.url
+    mock.stop()
 
 
 def test_api_conforms_to_its_openapi_document(mock_url, tmp_path):
@@ -39,9 +38,8 @@ def test_api_conforms_to_its_openapi_document(mock_url, tmp_path):
     # a schema-valid refund is also refused (400) for an unpaid payment.
     # The /_mock control endpoints are left out: fuzzed, they would point the
     # webhooks at made-up URLs, block in outbox/wait, reset and rewrite the
-    # key's state under the API calls, and answer 501 for faults on this
-    # embedded mock; they are test tooling, checked against the document in
-    # test_openapi.py instead.
+    # key's state under the API calls, and queue API faults; they are test
+    # tooling, checked against the document in test_openapi.py instead.
     cmd = [sys.executable, "-m", "schemathesis.cli", "run", f"{mock_url}/openapi.json",
            "--max-examples", "25", "--seed", "20261126", "--generation-deterministic",
            "--exclude-checks", "positive_data_acceptance",

@@ -120,7 +120,7 @@ def test_expiry_sweep_fires_without_a_request(mock_stack):
     with mock_stack.client() as client:
         payment = create(client)
     mock_stack.app.store.tenant(mock_stack.key).clock_offset += 24 * 3600
-    assert mock_stack.app.sweep_all() == 1
+    assert mock_stack.app.state.sweep_all() == 1
     event = mock_stack.event("payment.expired", payment["id"])
     assert event.body["data"]["object"]["url"].endswith(f"/pay/{payment['id']}")
 

@@ -20,12 +20,12 @@ import pytest
 from werkzeug.wrappers import Request, Response
 
 from sknpay_harness import signing
+from sknpay_harness.backoff import Backoff
 from sknpay_harness.errors import SignatureError
-from sknpay_harness.mock.app import MockConfig, create_app
 from sknpay_harness.mock.body_layout import BODY_LAYOUTS, DEFAULT_BODY_LAYOUT, serialise
+from sknpay_harness.mock.build import MockSpec, RunningMock, build_mock
 from sknpay_harness.mock.cli import LineLog, build, build_parser
-from sknpay_harness.mock.outbox import Outbox, RetryPolicy
-from sknpay_harness.mock.server import MockServer
+from sknpay_harness.mock.outbox import DeliveryAttempts, Outbox
 from sknpay_harness.serving import WsgiServer
 
 SECRET = "whsec_webhook_bytes"
@@ -132,21 +132,21 @@ class Receiver:
 
 @pytest.fixture
 def serve_mock() -> Iterator[Any]:
-    """function · factory(layout) -> MockServer · a mock that gives up after 2 attempts."""
-    started: list[Any] = []
+    """function · factory(layout) -> RunningMock · a mock that gives up after 2 attempts."""
+    started: list[RunningMock] = []
 
-    def start(layout: str = DEFAULT_BODY_LAYOUT) -> MockServer:
-        outbox = Outbox(SECRET, retry=RetryPolicy(2, 0.01, 2.0, 0.02), body_layout=layout)
-        app = create_app(MockConfig(webhook_secret=SECRET), outbox=outbox)
-        started.append(MockServer(app).start())
+    def start(layout: str = DEFAULT_BODY_LAYOUT) -> RunningMock:
+        started.append(build_mock(MockSpec(
+            SECRET, body_layout=layout,
+            delivery_attempts=DeliveryAttempts(2, Backoff(0.01, 2.0, 0.02)))).start())
         return started[-1]
 
     yield start
-    for server in started:
-        server.stop()
+    for mock in started:
+        mock.stop()
 
 
-def deliver_a_cancel(mock: MockServer, receiver: Receiver, key: str,
+def deliver_a_cancel(mock: RunningMock, receiver: Receiver, key: str,
                      description: str) -> dict[str, Any]:
     """Point ``key``'s webhooks at ``receiver``, make and cancel a payment,
     wait until the mock is done delivering; the delivery's log entry."""
@@ -215,7 +215,7 @@ def test_the_command_line_switches_the_layout(capsys):
     args = parser.parse_args(["--port", "0", "--webhook-body-layout", "php"])
     running = build(args, LineLog(io.StringIO()), SECRET, [])
     try:
-        assert running.app.outbox.body_layout == "php"
+        assert running.outbox.body_layout == "php"
     finally:
         running.stop()
     with pytest.raises(SystemExit):

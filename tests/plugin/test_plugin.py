@@ -65,16 +65,31 @@ def test_tests_waiting_on_webhooks_get_a_timeout_above_the_wait(pytester: pytest
 
 
 def test_one_tests_state_never_reaches_the_next(pytester: pytest.Pytester):
+    # Payments, the key's clock, queued API faults and breaks: the embedded
+    # target's reset is the control API's (one function, mock/state.py).
     pytester.makepyfile(
         """
-        import json
+        import httpx
         made = {}
 
-        def test_first(sknpay_api):
-            made["id"] = sknpay_api.create_payment({"amount": 100, "currency": "USD"}).json()["id"]
+        def control(mock, settings, method, path, body=None):
+            key = {"Authorization": "Bearer " + settings.api_key.reveal()}
+            answer = httpx.request(method, mock.server.url + "/_mock" + path, json=body,
+                                   headers=key)
+            assert answer.status_code == 200, answer.text
+            return answer.json()
 
-        def test_second(sknpay_api):
+        def test_first(sknpay_api, sknpay_mock, sknpay_settings):
+            made["id"] = sknpay_api.create_payment({"amount": 100, "currency": "USD"}).json()["id"]
+            control(sknpay_mock, sknpay_settings, "POST", "/clock/advance", {"seconds": 60})
+            control(sknpay_mock, sknpay_settings, "POST", "/faults", {"route": "cancel"})
+            sknpay_mock.breaks.set(["status_cancelled"])
+
+        def test_second(sknpay_api, sknpay_mock, sknpay_settings):
             assert sknpay_api.retrieve_payment(made["id"]).status == 404
+            assert control(sknpay_mock, sknpay_settings, "GET", "/clock")["offset"] == 0
+            assert control(sknpay_mock, sknpay_settings, "GET", "/faults")["pending"] == []
+            assert sknpay_mock.breaks.names == []
         """)
     pytester.runpytest_subprocess("-p", "no:cacheprovider").assert_outcomes(passed=2)
 

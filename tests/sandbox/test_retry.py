@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from sknpay_harness import SknPayClient, TransportError
-from sknpay_harness.client import RetryPolicy, is_transient, parse_retry_after
+from sknpay_harness.client import RequestRetries, is_transient, parse_retry_after
 
 KEY = "sk_test_retry_0123456789"
 
@@ -31,7 +31,7 @@ def make_client(answers, *, retries=3):
 
     client = SknPayClient("https://sandbox.invalid/api/v1", KEY,
                           transport=httpx.MockTransport(handler),
-                          retry=RetryPolicy(retries=retries), pause=pauses.append)
+                          retry=RequestRetries(retries=retries), pause=pauses.append)
     exchanges = []
     client.add_observer(exchanges.append)
     return client, seen, pauses, exchanges
@@ -73,7 +73,7 @@ def test_back_off_is_bounded_and_gives_up():
     final = client.cancel_payment("plink_abc123456789")
     assert final.status == 504 and final.final
     assert pauses == [0.5, 1.0, 2.0] and len(seen) == 4
-    assert RetryPolicy(retries=9).decide(9, 503).delay == 8.0  # max_backoff
+    assert RequestRetries(retries=9).decide(9, 503).delay == 8.0  # backoff.maximum
 
 
 def test_connection_errors_are_retried_then_raised_with_every_attempt_reported():

@@ -15,8 +15,7 @@ import threading
 from sknpay_harness import SknPayClient, WebhookInbox, WebhookListener
 from sknpay_harness.inbox import ACCEPTED, IGNORED
 from sknpay_harness.ledger import RUN_TAG, PaymentLedger
-from sknpay_harness.mock.app import MockConfig, create_app
-from sknpay_harness.mock.server import MockServer
+from sknpay_harness.mock.build import MockSpec, build_mock
 
 KEY, SECRET = "sk_test_shared_account", "whsec_shared_account"
 PER_RUN = 25
@@ -55,8 +54,8 @@ class Run:
 
 def test_each_run_accepts_only_its_own_events_and_keeps_the_others():
     runs = [Run("run-a"), Run("run-b")]
-    mock = MockServer(create_app(MockConfig(SECRET, api_keys=frozenset({KEY}),
-                                            webhook_endpoints=[r.listener.url for r in runs])))
+    mock = build_mock(MockSpec(SECRET, api_keys=frozenset({KEY}),
+                               webhook_endpoints=tuple(r.listener.url for r in runs)))
     mock.start()
     try:
         threads = [threading.Thread(target=r.go, args=(mock.api_url,)) for r in runs]
@@ -65,7 +64,7 @@ def test_each_run_accepts_only_its_own_events_and_keeps_the_others():
         for t in threads:
             t.join(timeout=120)
         assert [r.error for r in runs] == [None, None]
-        mock.app.outbox.wait_idle(30)
+        mock.outbox.wait_idle(30)
         for run, other in ((runs[0], runs[1]), (runs[1], runs[0])):
             accepted = {d.payment_id for d in run.inbox.deliveries() if d.outcome == ACCEPTED}
             ignored = {d.payment_id for d in run.inbox.deliveries() if d.outcome == IGNORED}

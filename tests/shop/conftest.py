@@ -1,6 +1,6 @@
-"""The example shop (examples/shop) served on a loopback port, talking to an
-embedded mock built directly (as tests/mock builds it), whose webhooks for the
-shop's API key go to the shop."""
+"""The example shop (examples/shop) served on a loopback port, talking to a
+mock built by the mock's builder (as tests/mock builds it), whose webhooks for
+the shop's API key go to the shop."""
 
 from __future__ import annotations
 
@@ -12,9 +12,9 @@ import httpx
 import pytest
 from examples.shop import Shop, ShopConfig, create_shop
 
-from sknpay_harness.mock.app import MockConfig, create_app
-from sknpay_harness.mock.outbox import Outbox, RetryPolicy
-from sknpay_harness.mock.server import MockServer
+from sknpay_harness.backoff import Backoff
+from sknpay_harness.mock.build import MockSpec, RunningMock, build_mock
+from sknpay_harness.mock.outbox import DeliveryAttempts
 from sknpay_harness.serving import WsgiServer
 from sknpay_harness.tls import shared_ssl_context
 from sknpay_harness.waiting import wait_until
@@ -29,7 +29,7 @@ class ShopRig:
 
     shop: Shop
     server: WsgiServer
-    mock: MockServer
+    mock: RunningMock
 
     secret: str = SECRET
 
@@ -66,7 +66,7 @@ class ShopRig:
         def describe() -> str:
             order = shop.orders[order_id]
             sent = [(d["event_type"], d["state"], [a["status"] for a in d["attempts"]])
-                    for d in self.mock.app.outbox.log(KEY) if d["payment_id"] == order.payment_id]
+                    for d in self.mock.outbox.log(KEY) if d["payment_id"] == order.payment_id]
             return (f"order {order_id} is {order.status!r}, expected {status!r} within "
                     f"{timeout:g} s; the mock's deliveries for {order.payment_id} "
                     f"(type, state, answers): {sent or 'none'}")
@@ -88,8 +88,8 @@ def http_client(base_url: str = "", key: str | None = None) -> httpx.Client:
 def shop_rig() -> Iterator[Callable[..., ShopRig]]:
     """function · factory(broken=None) -> ShopRig · the example shop (or a broken variant)
     on a loopback port, and a fresh embedded mock whose webhooks go to it."""
-    outbox = Outbox(SECRET, retry=RetryPolicy(3, 0.05, 2.0, 0.2))
-    mock = MockServer(create_app(MockConfig(webhook_secret=SECRET), outbox=outbox)).start()
+    mock = build_mock(MockSpec(SECRET, delivery_attempts=DeliveryAttempts(
+        3, Backoff(0.05, 2.0, 0.2)))).start()
     started: list[tuple[Shop, WsgiServer]] = []
 
     def start(broken: str | None = None) -> ShopRig:

@@ -13,11 +13,12 @@ import pytest
 from werkzeug.test import Client
 
 from sknpay_harness import operations
-from sknpay_harness.client import Exchange, RetryPolicy, SknPayClient
+from sknpay_harness.client import Exchange, RequestRetries, SknPayClient
 from sknpay_harness.ledger import PaymentLedger
-from sknpay_harness.mock.app import MockConfig, create_app
-from sknpay_harness.mock.faults import ROUTE_NAMES, FailFirst, FaultInjector, route_of
+from sknpay_harness.mock.app import create_app
+from sknpay_harness.mock.faults import ROUTE_NAMES, ApiFaults, FailFirst, route_of
 from sknpay_harness.mock.openapi import build_document
+from sknpay_harness.mock.state import MockConfig
 from sknpay_harness.operations import OPERATIONS
 
 KEY = "sk_test_operations_0001"
@@ -84,9 +85,9 @@ def test_fault_routes_are_the_api_operations_and_their_short_names():
 
 @pytest.mark.parametrize("route", ["create", "create_payment"])
 def test_a_fault_rule_by_either_name_fails_the_create_and_reads_back_as_given(route):
-    app = create_app(MockConfig(webhook_secret="whsec_ops"))
-    faults = FaultInjector(app, fail_first=[FailFirst(route, 1)])
-    client = Client(faults)
+    faults = ApiFaults(fail_first=[FailFirst(route, 1)])
+    app = create_app(MockConfig(webhook_secret="whsec_ops"), faults=faults)
+    client = Client(app)
     auth = {"Authorization": f"Bearer {KEY}"}
     assert faults.pending() == [{"route": route, "remaining": 1, "status": 503}]
     body = {"amount": 100, "currency": "USD"}
@@ -104,7 +105,7 @@ def _client(answers: list[int]) -> tuple[SknPayClient, list[Exchange], list[http
         return httpx.Response(next(plays), json={"id": "plink_1", "status": "open"})
 
     client = SknPayClient("https://sandbox.invalid/v2", KEY, transport=httpx.MockTransport(handler),
-                          retry=RetryPolicy(retries=1), pause=lambda _: None)
+                          retry=RequestRetries(retries=1), pause=lambda _: None)
     exchanges: list[Exchange] = []
     client.add_observer(exchanges.append)
     return client, exchanges, seen

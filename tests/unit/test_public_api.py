@@ -24,7 +24,7 @@ def test_all_harness_errors_share_one_root():
     defined = [cls for cls in vars(errors).values()
                if isinstance(cls, type) and issubclass(cls, BaseException)
                and cls.__module__ != "builtins"]
-    assert len(defined) == 8
+    assert len(defined) == 10
     assert all(issubclass(cls, errors.SknPayHarnessError) for cls in defined)
     assert issubclass(errors.ContractViolation, AssertionError)
 

@@ -177,7 +177,7 @@ class BrowserCustomer(Driver):
         with contextlib.suppress(self._timeout_error, self._error):  # timed out: read it as it is
             frame.wait_for_function(_CHANGED, arg=before, timeout=self._timeout_ms, polling=50)
         if frame not in self._statuses:
-            # No new document: a script changed this one; let its requests settle.
+            # No new document: a script changed this one; let its requests finish.
             with contextlib.suppress(self._timeout_error):
                 self._page.wait_for_load_state("networkidle", timeout=self._timeout_ms)
         method, status = self._statuses.get(frame, ("(script)", page.status))

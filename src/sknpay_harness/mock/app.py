@@ -8,6 +8,10 @@ Stripe-style shape ``{"error": {"type", "code", "message", "param"}}`` (the
 likely reading; the notes leave string-or-object open). ``/`` is a front page
 for people (front.py) and ``/docs`` the API reference (reference.py), both
 rendered from the OpenAPI document.
+
+What the mock knows, and the domain operations on it (a key's time, the
+expiry sweep, events, views, the reset), live in state.py, shared with the
+control API and the front page; this module is HTTP: routing and handlers.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import heapq
 import json
 import re
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -26,61 +29,39 @@ from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
-from ..operations import CONTROL_PREFIX, OPERATIONS
+from ..jsonbody import JSON_TYPE
+from ..jsonbody import json_response as _json  # the handlers' short name for it
+from ..operations import CONTROL_PREFIX, HOSTED_TAG, OPERATIONS
 from . import front, hosted, openapi, payments, reference, refunds
 from .breaks import BreakSet, ErrorAnswer
-from .clock import IdFactory, SystemClock
+from .clock import Clock, IdFactory, SystemClock
 from .control import ControlApi
+from .faults import ApiFaults, FaultInjector
 from .outbox import Outbox
+from .state import ApiError, MockConfig, MockState
 from .store import IdempotentResult, Store, Tenant
 
-MAX_BODY_BYTES = 1024 * 1024
 MAX_IDEMPOTENCY_KEY = 255
-JSON_TYPE = "application/json"
 WSGIEnviron = dict[str, Any]
 StartResponse = Callable[..., Any]
-
-
-@dataclass
-class MockConfig:
-    """What a mock instance accepts and where it sends events.
-
-    ``api_keys`` None accepts any ``sk_test_`` key (each its own tenant);
-    a set accepts only those keys. ``link_lifetime``: seconds an unpaid link
-    stays open (None: forever); the real lifetime is unknown, 24 h is the
-    Stripe Checkout default. ``public_url``: the root used for hosted-page
-    links in events sent outside a request (an expiry found by the sweeper).
-    """
-
-    webhook_secret: str = field(repr=False)  # never in a repr, a log or -l output
-    api_keys: frozenset[str] | None = field(default=None, repr=False)
-    webhook_endpoints: list[str] = field(default_factory=list)
-    max_body: int = MAX_BODY_BYTES
-    link_lifetime: float | None = 24 * 3600.0
-    public_url: str | None = None
-
-
-class ApiError(Exception):
-    def __init__(self, status: int, type_: str, code: str, message: str,
-                 param: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.type, self.code, self.message, self.param = status, type_, code, message, param
-
-    def body(self) -> dict[str, Any]:
-        return {"error": {"type": self.type, "code": self.code, "message": self.message,
-                          "param": self.param}}
+# Routes whose payment is opened without a key: the expiry sweep finds its owner.
+_HOSTED = frozenset(op.name for op in OPERATIONS if op.tag == HOSTED_TAG)
 
 
 class MockApp:
-    """WSGI callable. Build with :func:`create_app`; all state is on the instance."""
+    """WSGI callable: the API fault middleware, then routing to the handlers.
+    Build with :func:`create_app` (or build.py's ``build_mock``); what it
+    serves is ``state``, shared with the control API and the front page."""
 
-    def __init__(self, config: MockConfig, store: Store, outbox: Outbox,
-                 breaks: BreakSet, clock: Any, ids: IdFactory) -> None:
-        self.config, self.store, self.outbox = config, store, outbox
-        self.breaks, self.clock, self.ids = breaks, clock, ids
-        self.request_log_hook: Callable[[Request, Response], None] | None = None
-        self._last_host_url = "http://127.0.0.1/"
-        self.control = ControlApi(self)
+    def __init__(self, state: MockState) -> None:
+        self.state = state
+        # The handlers' names for the state's parts and operations.
+        self.config, self.store, self.outbox = state.config, state.store, state.outbox
+        self.breaks, self.clock, self.ids = state.breaks, state.clock, state.ids
+        self.now, self.emit, self._authenticate = state.now, state.emit, state.tenant_for
+        self.control = ControlApi(state)
+        # Faults are answered before the app sees the request: nothing changes.
+        self._wsgi = FaultInjector(self._serve, state.faults)
         # Keyed by the operations table's names; ControlApi serves the control ones.
         self._handlers: dict[str, Callable[..., Response]] = {
             "create_payment": self.create, "retrieve_payment": self.retrieve,
@@ -98,11 +79,10 @@ class MockApp:
 
     # -- WSGI --------------------------------------------------------------
     def __call__(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
-        request = Request(environ)
-        response = self.dispatch(request)
-        if self.request_log_hook is not None:
-            self.request_log_hook(request, response)
-        return response(environ, start_response)
+        return self._wsgi(environ, start_response)
+
+    def _serve(self, environ: WSGIEnviron, start_response: StartResponse) -> Iterable[bytes]:
+        return self.dispatch(Request(environ))(environ, start_response)
 
     def dispatch(self, request: Request) -> Response:
         try:
@@ -114,6 +94,8 @@ class MockApp:
             if "//" in raw_path:
                 return _no_route(request.method, raw_path, _merged(raw_path))
             endpoint, args = self._routes.bind_to_environ(request.environ).match()
+            # The expiry sweep: a step of its own, before any handler reads state.
+            self.state.sweep_before(request, args["payment_id"] if endpoint in _HOSTED else None)
             return self._handlers[endpoint](request, **args)
         except ApiError as exc:
             response = self._error(exc)
@@ -310,7 +292,7 @@ class MockApp:
 
     def front_page(self, request: Request) -> Response:
         """The front page: rendered per request, as faults and settings change."""
-        settings = front.MockSettings.of(self, self.host_url(request))
+        settings = front.MockSettings.of(self.state, self.host_url(request))
         return _html(200, front.render_front_page(settings, self.openapi_document()))
 
     def api_reference(self, request: Request) -> Response:
@@ -320,78 +302,9 @@ class MockApp:
         return _html(200, self._docs)
 
     def _page_payment(self, payment_id: str) -> payments.Payment | None:
-        tenant = self.store.find_owner(payment_id)
-        if tenant is not None:
-            self.sweep(tenant)
         return self.store.find_payment(payment_id)
 
-    # -- time and expiry ---------------------------------------------------
-    def now(self, tenant: Tenant) -> float:
-        """This key's time: the mock's clock plus what the control API advanced."""
-        return self.clock.now() + tenant.clock_offset  # type: ignore[no-any-return]
-
-    def sweep(self, tenant: Tenant) -> int:
-        """Expire this key's links whose lifetime is over; fire payment.expired
-        for each. Runs before each request of the key, and from the CLI's timer."""
-        expired = []
-        with self.store.lock:
-            now = self.now(tenant)
-            while tenant.expiries and tenant.expiries[0][0] <= now:
-                _, payment_id = heapq.heappop(tenant.expiries)
-                payment = tenant.payments.get(payment_id)
-                if payment is not None and payments.expire(payment, now):
-                    expired.append(self.view_at(payment, self._public_url()))
-        for view in expired:
-            # "payment.expired" is our choice: the real expiry event's name is unknown.
-            self.emit(tenant, "payment.expired", view)
-        return len(expired)
-
-    def sweep_all(self) -> int:
-        return sum(self.sweep(tenant) for tenant in self.store.tenants())
-
-    # -- events ------------------------------------------------------------
-    def emit(self, tenant: Tenant, event_type: str, payment_view: dict[str, Any]) -> dict[str, Any]:
-        event = self.breaks.apply("event", {
-            "id": self.ids.new("evt"),
-            "object": "event",
-            "type": event_type,
-            "created": int(self.now(tenant)),
-            "livemode": False,
-            "data": {"object": payment_view},
-        })
-        self.outbox.enqueue(event, self.endpoints_for(tenant), tenant.api_key)
-        return event
-
-    def endpoints_for(self, tenant: Tenant) -> list[str]:
-        """The key's own endpoints (set via the control API), else the mock-wide ones."""
-        if tenant.webhook_endpoints is not None:
-            return list(tenant.webhook_endpoints)
-        return list(self.config.webhook_endpoints)
-
     # -- helpers -----------------------------------------------------------
-    def authenticate(self, request: Request) -> Tenant:
-        """The tenant for the request's Bearer key; ApiError 401 otherwise."""
-        return self._authenticate(request)
-
-    def _authenticate(self, request: Request) -> Tenant:
-        header = request.headers.get("Authorization", "")
-        scheme, _, key = header.partition(" ")
-        key = key.strip()
-        if not self.breaks.all("enforces_auth"):
-            return self.store.tenant(key)
-        if scheme.lower() != "bearer" or not key:  # a scheme is case-insensitive: RFC 9110 §11.1
-            raise ApiError(401, "authentication_error", "missing_api_key",
-                           "send your API key as 'Authorization: Bearer <key>'")
-        allowed = self.config.api_keys
-        if (allowed is not None and key not in allowed) or (
-            allowed is None and not key.startswith("sk_test_")
-        ):
-            # Never echo the key back: it would land in logs and reports.
-            raise ApiError(401, "authentication_error", "invalid_api_key", "invalid API key provided")
-        tenant = self.store.tenant(key)
-        self.sweep(tenant)
-        return tenant
-
     def _error(self, exc: ApiError) -> Response:
         answer: ErrorAnswer = (exc.status, exc.body())
         status, body = self.breaks.apply("error", answer)
@@ -428,17 +341,11 @@ class MockApp:
         return payment
 
     def _view(self, payment: payments.Payment, request: Request) -> dict[str, Any]:
-        self._last_host_url = host_url = self.host_url(request)
-        return self.view_at(payment, host_url)
+        self.state.last_host_url = host_url = self.host_url(request)
+        return self.state.view_at(payment, host_url)
 
     def host_url(self, request: Request) -> str:
         return request.host_url
-
-    def view_at(self, payment: payments.Payment, host_url: str) -> dict[str, Any]:
-        return self.breaks.apply("payment_view", payment.view(host_url))
-
-    def _public_url(self) -> str:
-        return self.config.public_url or self._last_host_url
 
 
 def _fingerprint(body: Any) -> str:
@@ -487,21 +394,20 @@ def _html(status: int, html: str) -> Response:
     return Response(html, status=status, content_type="text/html; charset=utf-8")
 
 
-def _json(status: int, body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")
-
-
 def create_app(
     config: MockConfig,
     *,
     store: Store | None = None,
     outbox: Outbox | None = None,
     breaks: BreakSet | None = None,
-    clock: Any = None,
+    clock: Clock | None = None,
     ids: IdFactory | None = None,
+    faults: ApiFaults | None = None,
 ) -> MockApp:
-    """A fresh mock with its own state; pass any part to control it in tests."""
+    """A fresh mock with its own state; pass any part to control it in tests
+    (build.py's ``build_mock`` makes every part from one spec and serves it)."""
     breaks = breaks or BreakSet()
     clock = clock or SystemClock()
     outbox = outbox or Outbox(config.webhook_secret, clock=clock.now, breaks=breaks)
-    return MockApp(config, store or Store(), outbox, breaks, clock, ids or IdFactory())
+    return MockApp(MockState(config, store or Store(), outbox, breaks, faults or ApiFaults(),
+                             clock, ids or IdFactory()))

@@ -4,7 +4,7 @@ SKN Pay's own layout is unknown. A receiver must verify the signature over
 the raw bytes it got; one that parses and re-serialises first only passes if
 its JSON writer happens to match the sender's. The default, ``node``, is what
 a Node or Go service writes (compact, raw UTF-8), which Python's
-``json.dumps`` does not give back. Switch with ``Outbox(body_layout=...)`` or
+``json.dumps`` does not give back. Switch with ``MockSpec(body_layout=...)`` or
 ``sknpay-mock --webhook-body-layout``; add a layout here once a recording
 from the real sandbox shows it. Key order is the event's own in every layout.
 """

@@ -19,25 +19,15 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
 from typing import Any, TextIO
 from urllib.parse import urlsplit, urlunsplit
 
-from .app import MockApp, MockConfig, create_app
 from .body_layout import BODY_LAYOUTS, DEFAULT_BODY_LAYOUT
-from .breaks import BREAKS, RESERVED_FIELDS, BreakSet, ExtraFields, check_break_names
-from .chaos import ChaosPolicy, Delay, WebhookChaos, parse_delay
-from .clock import IdFactory, SystemClock
-from .faults import (
-    ENVIRON_KEY,
-    FAULT_KINDS,
-    ROUTE_NAMES,
-    FailFirst,
-    FaultInjector,
-    parse_fail_first,
-)
-from .outbox import Attempt, Outbox, OutgoingDelivery, RetryPolicy
-from .server import MockServer
+from .breaks import BREAKS, RESERVED_FIELDS, check_break_names
+from .build import MockSpec, RunningMock, build_mock
+from .chaos import Delay, WebhookChaos, parse_delay
+from .faults import ENVIRON_KEY, FAULT_KINDS, ROUTE_NAMES, FailFirst, parse_fail_first
+from .outbox import Attempt, DeliveryAttempts, OutgoingDelivery
 
 PROG = "sknpay-mock"
 DEFAULT_PORT = 4111  # the test card's first digits: easy to remember
@@ -226,24 +216,6 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-@dataclass
-class RunningMock:
-    """What main() starts: the app, its server and the middleware chain."""
-
-    app: MockApp
-    server: MockServer
-    faults: FaultInjector
-    clock: SystemClock
-
-    @property
-    def url(self) -> str:
-        return self.server.url
-
-    def stop(self) -> None:
-        self.faults.close()
-        self.server.stop()
-
-
 class LineLog:
     """One line per event, timestamped, flushed; thread-safe."""
 
@@ -303,28 +275,28 @@ def _without_query(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
+def spec_of(args: argparse.Namespace, secret: str, api_keys: Sequence[str]) -> MockSpec:
+    """The command line's flags as a mock spec."""
+    return MockSpec(
+        webhook_secret=secret, api_keys=frozenset(api_keys) if api_keys else None,
+        webhook_endpoints=tuple(args.webhook_url), breaks=tuple(args.breaks),
+        extra_fields=tuple(args.extra_fields), link_lifetime=args.link_lifetime or None,
+        webhook_delay=args.webhook_delay,
+        delivery_attempts=DeliveryAttempts(max_attempts=args.webhook_max_attempts),
+        body_layout=args.webhook_body_layout,
+        chaos=WebhookChaos(duplicate_rate=args.duplicate_rate, noise_rate=args.noise_rate),
+        fault_rate=args.fault_rate, fault_kinds=tuple(args.fault_kinds),
+        slow_seconds=args.slow_seconds, fail_first=tuple(args.fail_first), seed=args.seed,
+        host=args.host, port=args.port)
+
+
 def build(args: argparse.Namespace, log: LineLog, secret: str,
           api_keys: Sequence[str]) -> RunningMock:
-    clock = SystemClock()
-    extras = [ExtraFields(dict(args.extra_fields))] if args.extra_fields else []
-    breaks = BreakSet(args.breaks, extras=extras)
-    chaos = ChaosPolicy(WebhookChaos(duplicate_rate=args.duplicate_rate,
-                                     noise_rate=args.noise_rate), seed=args.seed)
-    outbox = Outbox(secret, clock=clock.now, breaks=breaks, delay=args.webhook_delay,
-                    seed=args.seed, chaos=chaos, body_layout=args.webhook_body_layout,
-                    retry=RetryPolicy(max_attempts=args.webhook_max_attempts))
-    outbox.attempt_listeners.append(_log_attempt(log))
-    config = MockConfig(webhook_secret=secret,
-                        api_keys=frozenset(api_keys) if api_keys else None,
-                        webhook_endpoints=list(args.webhook_url),
-                        link_lifetime=args.link_lifetime or None)
-    app = create_app(config, outbox=outbox, breaks=breaks, clock=clock, ids=IdFactory(args.seed))
-    faults = FaultInjector(app, rate=args.fault_rate, kinds=args.fault_kinds,
-                           slow_seconds=args.slow_seconds, seed=args.seed,
-                           fail_first=args.fail_first)
-    app.control.faults = faults  # per-key fault rules via POST /_mock/faults
-    server = MockServer(app, args.host, args.port, wsgi=RequestLog(faults, log))
-    return RunningMock(app, server, faults, clock)
+    """The mock the flags describe, with the command's log: a line per request
+    and per delivery attempt."""
+    running = build_mock(spec_of(args, secret, api_keys), wrap=lambda app: RequestLog(app, log))
+    running.outbox.attempt_listeners.append(_log_attempt(log))
+    return running
 
 
 def _os_reason(exc: OSError) -> str:
@@ -350,11 +322,9 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
     log = LineLog(err, enabled=not args.quiet)
     running = build(args, log, secret, api_keys)
     try:
-        running.server.start()
+        running.start()
     except OSError as exc:
         parser.exit(2, f"{PROG}: cannot listen on {args.host}:{args.port}: {_os_reason(exc)}\n")
-    # Hosted-page links in events sent by the expiry timer (outside any request).
-    running.app.config.public_url = running.server.url
     stop = threading.Event()
 
     def request_stop(signum: int, _frame: object) -> None:
@@ -372,7 +342,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None,
         # Once a second, expire links whose lifetime is over even if nobody asks
         # (requests also expire them on arrival); the wait ends at once on a signal.
         while not stop.wait(1.0):
-            running.app.sweep_all()
+            running.state.sweep_all()
     finally:
         log("stopping: finishing in-flight requests and deliveries")
         running.stop()

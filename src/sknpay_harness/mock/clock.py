@@ -7,8 +7,15 @@ import secrets
 import string
 import threading
 import time
+from typing import Protocol
 
 _ALPHABET = string.ascii_letters + string.digits
+
+
+class Clock(Protocol):
+    """What the mock reads time from: the wall clock, or a test's own."""
+
+    def now(self) -> float: ...
 
 
 class SystemClock:

@@ -11,22 +11,22 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from werkzeug.exceptions import MethodNotAllowed, NotFound
 from werkzeug.routing import Map, Rule
 from werkzeug.wrappers import Request, Response
 
+from ..errors import MockError
+from ..jsonbody import json_response
 from ..operations import OPERATIONS
 from . import payments
 from .chaos import chaos_from_dict
-from .faults import FailFirst, FaultInjector
+from .faults import FailFirst
 from .receiver_check import check_receiver
+from .state import MockState
 from .store import Tenant
-
-if TYPE_CHECKING:
-    from .app import MockApp
 
 MAX_WAIT_SECONDS = 60.0
 # Per delivery of the receiver check: eleven deliveries keep the call under ~6 minutes.
@@ -42,19 +42,18 @@ STATE_EVENTS: dict[str, str | None] = {
 }
 
 
-class ControlError(Exception):
+class ControlError(MockError):
+    """A refused control call, in the API's error shape (so one client parses both)."""
+
     def __init__(self, status: int, code: str, message: str, param: str | None = None) -> None:
-        super().__init__(message)
-        self.status, self.code, self.message, self.param = status, code, message, param
+        super().__init__(status, "invalid_request_error", code, message, param)
 
 
 class ControlApi:
-    """Handles ``/_mock/...`` for one MockApp. ``faults`` is the API fault
-    middleware when one wraps the app (the command line), else None."""
+    """Handles ``/_mock/...`` over one mock's state (state.py)."""
 
-    def __init__(self, app: MockApp) -> None:
-        self.app = app
-        self.faults: FaultInjector | None = None
+    def __init__(self, state: MockState) -> None:
+        self.state = state
         # Keyed by the operations table's names; one handler may serve several.
         self._handlers: dict[str, Callable[..., dict[str, Any]]] = {
             "mock_get_payment": self.payment, "mock_set_payment_state": self.set_state,
@@ -74,23 +73,24 @@ class ControlApi:
         try:
             endpoint, args = adapter.match()
         except MethodNotAllowed as exc:
-            response = _json(405, error_body("method_not_allowed",
-                                             f"{request.method} is not allowed on {request.path}"))
+            response = _refusal(405, "method_not_allowed",
+                                f"{request.method} is not allowed on {request.path}")
             response.headers["Allow"] = ", ".join(sorted(exc.valid_methods or ()))
             return response
         except NotFound:
-            return _json(404, error_body("route_not_found",
-                                         f"no control route {request.method} {request.path}"))
-        tenant = self.app.authenticate(request)  # ApiError (401) is answered by the app
+            return _refusal(404, "route_not_found",
+                            f"no control route {request.method} {request.path}")
+        tenant = self.state.tenant_for(request)  # ApiError (401) is answered by the app
+        self.state.sweep(tenant)  # the expiry sweep, before the handler reads state
         try:
-            return _json(200, self._handlers[endpoint](request, tenant, **args))
+            return json_response(200, self._handlers[endpoint](request, tenant, **args))
         except ControlError as exc:
-            return _json(exc.status, error_body(exc.code, exc.message, exc.param))
+            return json_response(exc.status, exc.body())
 
     # -- payments ----------------------------------------------------------
     def payment(self, request: Request, tenant: Tenant, payment_id: str) -> dict[str, Any]:
         payment = self._payment(tenant, payment_id)
-        view = self.app.view_at(payment, request.host_url)
+        view = self.state.view_at(payment, request.host_url)
         return {"payment": view, "expires_at": payment.expires_at,
                 "refunds": [r.view() for r in tenant.refunds.values()
                             if r.payment_id == payment_id]}
@@ -105,37 +105,37 @@ class ControlApi:
                                f"{', '.join(STATE_EVENTS)}, got {status!r}", "status")
         if not isinstance(fire, bool):
             raise ControlError(400, "invalid_event", "event must be true or false", "event")
-        with self.app.store.lock:
+        with self.state.store.lock:
             payment = self._payment(tenant, payment_id)
             payment.status = status
-            now = int(self.app.now(tenant))
+            now = int(self.state.now(tenant))
             payment.canceled_at = now if status == payments.CANCELED else None
             if status == payments.FAILED:
                 payment.last_payment_error = dict(payments.DECLINED)
             elif status != payments.OPEN:
                 payment.last_payment_error = None
-            view = self.app.view_at(payment, request.host_url)
+            view = self.state.view_at(payment, request.host_url)
         event_type = STATE_EVENTS[status]
-        event = self.app.emit(tenant, event_type, view) if fire and event_type else None
+        event = self.state.emit(tenant, event_type, view) if fire and event_type else None
         return {"payment": view, "event_id": event["id"] if event else None}
 
     # -- clock -------------------------------------------------------------
     def clock(self, request: Request, tenant: Tenant) -> dict[str, Any]:
-        return {"now": self.app.now(tenant), "offset": tenant.clock_offset}
+        return {"now": self.state.now(tenant), "offset": tenant.clock_offset}
 
     def advance(self, request: Request, tenant: Tenant) -> dict[str, Any]:
         """Move this key's clock forward; links past their lifetime expire now."""
         seconds = _body(request).get("seconds")
         if not isinstance(seconds, int | float) or isinstance(seconds, bool) or seconds < 0:
             raise ControlError(400, "invalid_seconds", "seconds must be a number >= 0", "seconds")
-        with self.app.store.lock:
+        with self.state.store.lock:
             tenant.clock_offset += float(seconds)
-        expired = self.app.sweep(tenant)
-        return {"now": self.app.now(tenant), "offset": tenant.clock_offset, "expired": expired}
+        expired = self.state.sweep(tenant)
+        return {"now": self.state.now(tenant), "offset": tenant.clock_offset, "expired": expired}
 
     # -- deliveries --------------------------------------------------------
     def deliveries(self, request: Request, tenant: Tenant) -> dict[str, Any]:
-        found = self.app.outbox.log(tenant.api_key)
+        found = self.state.outbox.log(tenant.api_key)
         for name in ("payment_id", "event_type", "state", "kind"):
             wanted = request.args.get(name)
             if wanted:
@@ -149,29 +149,25 @@ class ControlApi:
                 or not 0 <= timeout <= MAX_WAIT_SECONDS):
             raise ControlError(400, "invalid_timeout",
                                f"timeout must be 0 to {MAX_WAIT_SECONDS:g} seconds", "timeout")
-        if not self.app.outbox.wait_tenant_idle(tenant.api_key, float(timeout)):
-            busy = [d for d in self.app.outbox.log(tenant.api_key)
+        if not self.state.outbox.wait_tenant_idle(tenant.api_key, float(timeout)):
+            busy = [d for d in self.state.outbox.log(tenant.api_key)
                     if d["state"] in ("pending", "delivering")]
             raise ControlError(504, "outbox_busy",
                                f"still {len(busy)} deliveries pending after {timeout:g} s: "
                                + ", ".join(f"{d['id']} {d['event_type']} ({d['state']}, "
                                            f"{len(d['attempts'])} attempts)" for d in busy[:10]))
-        return {"idle": True, "deliveries": len(self.app.outbox.log(tenant.api_key))}
+        return {"idle": True, "deliveries": len(self.state.outbox.log(tenant.api_key))}
 
     # -- reset -------------------------------------------------------------
     def reset(self, request: Request, tenant: Tenant) -> dict[str, Any]:
         """Forget this key's payments, refunds, deliveries, clock, chaos, faults
         and webhook endpoints. Other keys are untouched."""
-        key = tenant.api_key
-        self.app.outbox.reset(key)
-        if self.faults is not None:
-            self.faults.reset(key)
-        self.app.store.reset(key)
+        self.state.reset(tenant.api_key)
         return {"reset": True}
 
     # -- webhook chaos and endpoints ---------------------------------------
     def chaos(self, request: Request, tenant: Tenant) -> dict[str, Any]:
-        policy = self.app.outbox.chaos
+        policy = self.state.outbox.chaos
         if request.method == "PUT":
             try:
                 policy.configure(tenant.api_key, chaos_from_dict(_body(request)))
@@ -191,16 +187,14 @@ class ControlApi:
                                for u in urls)):
                 raise ControlError(400, "invalid_urls", "urls must be a list of http(s) URLs",
                                    "urls")
-            with self.app.store.lock:
+            with self.state.store.lock:
                 tenant.webhook_endpoints = list(urls)
-        return {"urls": self.app.endpoints_for(tenant)}
+        return {"urls": self.state.endpoints_for(tenant)}
 
     def fault_rules(self, request: Request, tenant: Tenant) -> dict[str, Any]:
         """Queue deterministic API faults for this key: ``{"route": "create",
         "count": 1, "status": 503}``."""
-        if self.faults is None:
-            raise ControlError(501, "faults_unavailable",
-                               "this mock runs without the fault middleware (use sknpay-mock)")
+        faults = self.state.faults
         if request.method == "POST":
             body = _body(request)
             try:
@@ -208,10 +202,10 @@ class ControlApi:
                                  _int(body.get("status", 503)))
             except ValueError as exc:
                 raise ControlError(400, "invalid_fault", str(exc)) from None
-            self.faults.fail_next(rule, tenant.api_key)
+            faults.fail_next(rule, tenant.api_key)
         elif request.method == "DELETE":
-            self.faults.reset(tenant.api_key)
-        return {"pending": self.faults.pending(tenant.api_key)}
+            faults.reset(tenant.api_key)
+        return {"pending": faults.pending(tenant.api_key)}
 
     # -- the receiver check (receiver_check.py) -----------------------------
     def receiver_check(self, request: Request, tenant: Tenant) -> dict[str, Any]:
@@ -235,9 +229,9 @@ class ControlApi:
                 raise ControlError(400, f"invalid_{name}", f"{name} must be more than 0 and at "
                                    f"most {MAX_CHECK_SECONDS:g} seconds", name)
             bounds[name] = float(value)
-        with self.app.store.lock:
-            view = self.app.view_at(self._payment(tenant, payment_id), request.host_url)
-        report = check_receiver(str(url), view, self.app.outbox.secret,
+        with self.state.store.lock:
+            view = self.state.view_at(self._payment(tenant, payment_id), request.host_url)
+        report = check_receiver(str(url), view, self.state.outbox.secret,
                                 slow_after=bounds["slow_after"], timeout=bounds["timeout"])
         return {**report.as_dict(), "report": report.text()}
 
@@ -248,10 +242,8 @@ class ControlApi:
         return payment
 
 
-def error_body(code: str, message: str, param: str | None = None) -> dict[str, Any]:
-    """The API's error shape, so one client parses both."""
-    return {"error": {"type": "invalid_request_error", "code": code, "message": message,
-                      "param": param}}
+def _refusal(status: int, code: str, message: str) -> Response:
+    return json_response(status, ControlError(status, code, message).body())
 
 
 def _int(value: Any) -> int:
@@ -271,7 +263,3 @@ def _body(request: Request) -> dict[str, Any]:
     if not isinstance(body, dict):
         raise ControlError(400, "invalid_body", "request body must be a JSON object")
     return body
-
-
-def _json(status: int, body: dict[str, Any]) -> Response:
-    return Response(json.dumps(body), status=status, content_type="application/json")

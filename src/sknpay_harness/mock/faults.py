@@ -15,7 +15,6 @@ faults.
 
 from __future__ import annotations
 
-import json
 import random
 import threading
 from collections.abc import Callable, Iterable
@@ -23,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .. import operations
+from ..jsonbody import json_response
 
 WSGIApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
 FAULT_KINDS = ("500", "503", "slow")
@@ -76,10 +76,13 @@ def parse_fail_first(text: str) -> FailFirst:
     return FailFirst(route.strip(), int(count_text), int(status_text) if status_text else 503)
 
 
-class FaultInjector:
-    """Wraps the mock's WSGI app; pass-through unless a fault is due."""
+class ApiFaults:
+    """Which API requests get a fault: at random (``rate``, one of ``kinds``) or
+    by queued rules, mock-wide or per API key. Thread-safe; the mock's state
+    holds one (the control API and the front page read it) and the
+    :class:`FaultInjector` in front of the app asks it about each request."""
 
-    def __init__(self, app: WSGIApp, *, rate: float = 0.0, kinds: Iterable[str] = FAULT_KINDS,
+    def __init__(self, *, rate: float = 0.0, kinds: Iterable[str] = FAULT_KINDS,
                  slow_seconds: float = 2.0, seed: int | None = None,
                  fail_first: Iterable[FailFirst] = ()) -> None:
         kinds = tuple(kinds)
@@ -88,7 +91,7 @@ class FaultInjector:
             raise ValueError(f"fault kinds must be some of {', '.join(FAULT_KINDS)}, got {kinds}")
         if not 0.0 <= rate <= 1.0:
             raise ValueError(f"fault rate must be between 0 and 1, got {rate}")
-        self.app, self.rate, self.kinds, self.slow_seconds = app, rate, kinds, slow_seconds
+        self.rate, self.kinds, self.slow_seconds = rate, kinds, slow_seconds
         self._random = random.Random(seed)
         self._lock = threading.Lock()
         self._rules: dict[str | None, list[FailFirst]] = {None: list(fail_first)}
@@ -115,33 +118,13 @@ class FaultInjector:
         """Cut short any slow response in progress (server shutdown)."""
         self._stop.set()
 
-    def __call__(self, environ: dict[str, Any],
-                 start_response: Callable[..., Any]) -> Iterable[bytes]:
-        route = route_of(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
-        if route is None:
-            return self.app(environ, start_response)
-        fault = self._due(route, _tenant(environ))
-        if fault is None:
-            return self.app(environ, start_response)
-        environ[ENVIRON_KEY] = fault
-        if fault == "slow":
-            # The delay is the behaviour being simulated; an Event wait ends
-            # early when the server shuts down.
-            self._stop.wait(self.slow_seconds)
-            return self.app(environ, start_response)
-        status = int(fault)
-        reason = {500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "Error")
-        body = json.dumps({"error": {
-            "type": "api_error", "code": "injected_fault",
-            "message": f"injected fault: {status} before the request was handled (nothing changed)",
-            "param": None}}).encode()
-        headers = [("Content-Type", "application/json"), ("Content-Length", str(len(body)))]
-        if status == 503:
-            headers.append(("Retry-After", "1"))
-        start_response(f"{status} {reason}", headers)
-        return [body]
+    def hold(self) -> None:
+        """A slow fault's delay: it is the behaviour being simulated; the Event
+        wait ends early when the server shuts down."""
+        self._stop.wait(self.slow_seconds)
 
-    def _due(self, route: str, tenant: str | None) -> str | None:
+    def due(self, route: str, tenant: str | None) -> str | None:
+        """The fault this call of ``route`` gets ("500", "503", "slow"), if any."""
         with self._lock:
             for owner in (tenant, None) if tenant is not None else (None,):
                 for rule in self._rules.get(owner, []):
@@ -151,6 +134,37 @@ class FaultInjector:
             if self.rate and self._random.random() < self.rate:
                 return self._random.choice(self.kinds)
         return None
+
+
+class FaultInjector:
+    """WSGI middleware in front of the mock's app: answers a due fault before
+    the app sees the request; passes everything else through."""
+
+    def __init__(self, app: WSGIApp, faults: ApiFaults) -> None:
+        self.app, self.faults = app, faults
+
+    def __call__(self, environ: dict[str, Any],
+                 start_response: Callable[..., Any]) -> Iterable[bytes]:
+        route = route_of(environ.get("REQUEST_METHOD", ""), environ.get("PATH_INFO", ""))
+        if route is None:
+            return self.app(environ, start_response)
+        fault = self.faults.due(route, _tenant(environ))
+        if fault is None:
+            return self.app(environ, start_response)
+        environ[ENVIRON_KEY] = fault
+        if fault == "slow":
+            self.faults.hold()
+            return self.app(environ, start_response)
+        status = int(fault)
+        response = json_response(status, {"error": {
+            "type": "api_error", "code": "injected_fault",
+            "message": f"injected fault: {status} before the request was handled (nothing changed)",
+            "param": None}})
+        reason = {500: "Internal Server Error", 503: "Service Unavailable"}.get(status, "Error")
+        response.status = f"{status} {reason}"
+        if status == 503:
+            response.headers["Retry-After"] = "1"
+        return response(environ, start_response)
 
 
 def _tenant(environ: dict[str, Any]) -> str | None:

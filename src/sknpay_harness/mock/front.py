@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from html import escape
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from ..operations import API_PREFIX
@@ -21,16 +21,14 @@ from .chaos import Delay, WebhookChaos
 from .hosted import DECLINED_CARD_EXAMPLE, card_display
 from .payments import TEST_CARD, THREE_D_SECURE_CARD
 from .reference import method_label, operations, shell, tag_descriptions
-
-if TYPE_CHECKING:
-    from .app import MockApp
+from .state import MockState
 
 TITLE = "SKN Pay mock"
 
 
 @dataclass(frozen=True)
 class FaultSettings:
-    """The API fault middleware's mock-wide settings (sknpay-mock only)."""
+    """The API faults' mock-wide settings."""
 
     rate: float
     kinds: tuple[str, ...]
@@ -49,25 +47,24 @@ class MockSettings:
     max_attempts: int
     backoff: tuple[float, float]  # first retry after, longest wait between attempts
     chaos: WebhookChaos
-    faults: FaultSettings | None  # None: no fault middleware (the embedded mock)
+    faults: FaultSettings
     breaks: tuple[str, ...]
     link_lifetime: float | None
 
     @classmethod
-    def of(cls, app: MockApp, root_url: str) -> MockSettings:
-        keys = app.config.api_keys
-        injector = app.control.faults
-        faults = None if injector is None else FaultSettings(
-            injector.rate, tuple(injector.kinds), injector.slow_seconds,
-            tuple(injector.pending()))
-        retry = app.outbox.retry
+    def of(cls, state: MockState, root_url: str) -> MockSettings:
+        keys = state.config.api_keys
+        faults = state.faults
+        attempts = state.outbox.attempts
         return cls(root_url=root_url.rstrip("/"),
                    fixed_keys=None if keys is None else len(keys),
-                   webhook_urls=tuple(app.config.webhook_endpoints),
-                   webhook_delay=app.outbox.delay, max_attempts=retry.max_attempts,
-                   backoff=(retry.initial_backoff, retry.max_backoff),
-                   chaos=app.outbox.chaos.default, faults=faults,
-                   breaks=tuple(app.breaks.names), link_lifetime=app.config.link_lifetime)
+                   webhook_urls=tuple(state.config.webhook_endpoints),
+                   webhook_delay=state.outbox.delay, max_attempts=attempts.max_attempts,
+                   backoff=(attempts.backoff.initial, attempts.backoff.maximum),
+                   chaos=state.outbox.chaos.default,
+                   faults=FaultSettings(faults.rate, tuple(faults.kinds), faults.slow_seconds,
+                                        tuple(faults.pending())),
+                   breaks=tuple(state.breaks.names), link_lifetime=state.config.link_lifetime)
 
 
 def render_front_page(settings: MockSettings, document: dict[str, Any]) -> str:
@@ -196,10 +193,7 @@ def _chaos(chaos: WebhookChaos, document: dict[str, Any]) -> str:
             "(not shown: this page sees no key).</p>")
 
 
-def _faults(faults: FaultSettings | None) -> str:
-    if faults is None:
-        return ("<p>None: this mock runs without the fault middleware (the embedded mock); "
-                "<code>/_mock/faults</code> answers 501.</p>")
+def _faults(faults: FaultSettings) -> str:
     if faults.rate:
         kinds = ", ".join(faults.kinds)
         random = (f"<p>{faults.rate:g} of <code>/api/v1</code> requests get a fault, one of "

@@ -22,25 +22,28 @@ from typing import Any
 import httpx
 
 from .. import signing
+from ..backoff import Backoff
 from ..errors import WaitTimeout
 from ..tls import shared_ssl_context
 from ..waiting import wait_until
 from .body_layout import DEFAULT_BODY_LAYOUT, check_layout, serialise
 from .breaks import BreakSet
-from .chaos import ChaosPolicy
+from .chaos import ChaosPolicy, Delay
 
 USER_AGENT = "sknpay-mock"
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    max_attempts: int = 6
-    initial_backoff: float = 0.5
-    multiplier: float = 2.0
-    max_backoff: float = 30.0
+# As a real sender: 0.5 s, 1 s, 2 s ... at most 30 s between attempts.
+DELIVERY_BACKOFF = Backoff(initial=0.5, multiplier=2.0, maximum=30.0)
 
-    def backoff(self, attempts_made: int) -> float:
-        return min(self.max_backoff, self.initial_backoff * self.multiplier ** (attempts_made - 1))
+
+@dataclass(frozen=True)
+class DeliveryAttempts:
+    """How often a delivery is tried: counts *attempts* (the first included),
+    with ``backoff`` between them (0.5 s, doubling, at most 30 s)."""
+
+    max_attempts: int = 6
+    backoff: Backoff = DELIVERY_BACKOFF
 
 
 @dataclass(frozen=True)
@@ -75,9 +78,6 @@ class OutgoingDelivery:
         }
 
 
-Delay = float | tuple[float, float]
-
-
 class Outbox:
     """Queues signed webhook deliveries and sends them from worker threads."""
 
@@ -87,7 +87,7 @@ class Outbox:
         *,
         clock: Callable[[], float] = time.time,
         breaks: BreakSet | None = None,
-        retry: RetryPolicy | None = None,
+        attempts: DeliveryAttempts | None = None,
         delay: Delay = 0.0,
         seed: int | None = None,
         workers: int = 2,
@@ -101,7 +101,7 @@ class Outbox:
         self.body_layout = check_layout(body_layout)
         self._clock = clock
         self.breaks = breaks or BreakSet()
-        self.retry = retry or RetryPolicy()
+        self.attempts = attempts or DeliveryAttempts()
         self.delay: Delay = delay
         self._random = random.Random(seed)
         self._workers = workers
@@ -110,7 +110,7 @@ class Outbox:
         self._http = httpx.Client(timeout=timeout, headers={"User-Agent": USER_AGENT},
                                   follow_redirects=False, verify=shared_ssl_context())
         # One lock, two conditions: workers wait on ``_due`` for work, anyone
-        # else on ``_cond`` for a change of state (idle, a delivery settled).
+        # else on ``_cond`` for a change of state (idle, a delivery finished).
         # Apart, a new event wakes one worker, not every worker and waiter.
         lock = threading.Lock()
         self._cond = threading.Condition(lock)
@@ -186,11 +186,6 @@ class Outbox:
         with self._cond:
             self._idle_listeners.append(callback)
 
-    def remove_idle_listener(self, callback: Callable[[], None]) -> None:
-        with self._cond:
-            if callback in self._idle_listeners:
-                self._idle_listeners.remove(callback)
-
     def is_idle(self) -> bool:
         with self._cond:
             return not self._queue and self._in_flight == 0
@@ -256,7 +251,7 @@ class Outbox:
             with self._cond:
                 self._in_flight -= 1
                 delivery.attempts.append(attempt)
-                self._settle(delivery, attempt)  # a retry is queued: this worker loops to it
+                self._after_attempt(delivery, attempt)  # a retry is queued: this worker loops to it
                 idle = not self._queue and self._in_flight == 0
                 listeners = list(self._idle_listeners) if idle else []
                 self._cond.notify_all()
@@ -304,14 +299,15 @@ class Outbox:
         self._http.cookies.clear()
         return status
 
-    def _settle(self, delivery: OutgoingDelivery, attempt: Attempt) -> None:
+    def _after_attempt(self, delivery: OutgoingDelivery, attempt: Attempt) -> None:
+        """Delivered, given up, or queued again after the back-off. Lock held."""
         if delivery.state == "dropped":
             return
         if attempt.status is not None and 200 <= attempt.status < 300:
             delivery.state = "delivered"
-        elif attempt.number >= self.retry.max_attempts:
+        elif attempt.number >= self.attempts.max_attempts:
             delivery.state = "failed"
         else:
             delivery.state = "pending"
-            delivery.due = time.monotonic() + self.retry.backoff(attempt.number)
+            delivery.due = time.monotonic() + self.attempts.backoff.delay(attempt.number)
             self._push(delivery)

@@ -17,14 +17,8 @@ from .. import limits
 
 OPEN, SUCCEEDED, CANCELED, EXPIRED, FAILED = "open", "succeeded", "canceled", "expired", "failed"
 STATUSES = (OPEN, SUCCEEDED, CANCELED, EXPIRED, FAILED)
-TERMINAL = frozenset({SUCCEEDED, CANCELED, EXPIRED, FAILED})
-
 # The request rules live in one place, ../limits.py (what is known, and where
-# SKN Pay's rule is unknown, Stripe's). These names are kept for importers.
-CURRENCIES = limits.CURRENCIES
-MAX_AMOUNT = limits.AMOUNT_MAX
-CREATE_FIELDS = limits.CREATE_FIELDS
-MAX_DESCRIPTION = limits.DESCRIPTION_MAX_LENGTH
+# SKN Pay's rule is unknown, Stripe's).
 ZERO_DECIMAL = frozenset({"JPY"})  # for the hosted page's rendering, should JPY be added
 
 # Stripe's error codes for a refused parameter (the notes leave the codes open).

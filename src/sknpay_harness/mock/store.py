@@ -26,7 +26,6 @@ class Tenant:
     api_key: str
     payments: dict[str, Payment] = field(default_factory=dict)
     idempotency: dict[str, IdempotentResult] = field(default_factory=dict)
-    events: list[dict[str, Any]] = field(default_factory=list)
     refunds: dict[str, Refund] = field(default_factory=dict)
     # This key's own view of time (the control API advances it) and a heap of
     # (expires_at, payment_id) so an expiry sweep costs O(log n), not O(n).
@@ -51,6 +50,11 @@ class Store:
             if tenant is None:
                 tenant = self._tenants[api_key] = Tenant(api_key)
             return tenant
+
+    def find_tenant(self, api_key: str) -> Tenant | None:
+        """The key's tenant if the mock has seen the key; never makes one."""
+        with self.lock:
+            return self._tenants.get(api_key)
 
     def add_payment(self, tenant: Tenant, payment: Payment) -> None:
         with self.lock:

@@ -87,7 +87,7 @@ def worker_settings(config: pytest.Config, settings: Settings) -> Settings:
 
 
 def merge_relay(config: pytest.Config, relay: WebhookRelay) -> None:
-    """On the controller, after the relay stopped: what it settled itself (other
+    """On the controller, after the relay stopped: what it answered itself (other
     runs' events, unroutable and unforwarded deliveries) joins the workers' counts.
     Each delivery is counted once: by the worker it reached, or here."""
     if run_log_key not in config.stash:
