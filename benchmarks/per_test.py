@@ -111,20 +111,16 @@ def write_project(where: Path, kind: str, copies: int) -> Path:
 
 
 def _write_lifecycle(project: Path, kind: str, copies: int) -> None:
-    """The scenario's module and its folder's conftest, as a package (the
-    scenarios import their cards from it); the test is the scenario function
-    itself under ``copies`` names."""
+    """The scenario's module and its folder's conftest; the test is the
+    scenario function itself under ``copies`` names."""
     source, function = LIFECYCLE[kind]
-    package = project / "scenarios"
-    package.mkdir()
-    (package / "__init__.py").write_text("", encoding="utf-8")
-    (package / "conftest.py").write_text((SCENARIO.parent / "conftest.py").read_text(
+    (project / "conftest.py").write_text((SCENARIO.parent / "conftest.py").read_text(
         encoding="utf-8"), encoding="utf-8")
-    (package / "scenario_source.py").write_text((SCENARIO.parent / source).read_text(
+    (project / "scenario_source.py").write_text((SCENARIO.parent / source).read_text(
         encoding="utf-8"), encoding="utf-8")
     names = "\n".join(f"test_{kind}_{n} = scenario" for n in range(copies))
-    (package / f"test_{kind}.py").write_text(
-        f"import pytest\nfrom .scenario_source import {function} as scenario\n\n"
+    (project / f"test_{kind}.py").write_text(
+        f"import pytest\nfrom scenario_source import {function} as scenario\n\n"
         f"pytestmark = [pytest.mark.scenario]\n\n{names}\n", encoding="utf-8")
 
 
@@ -138,8 +134,7 @@ def run_child(project: Path, allure: str = "disk") -> Run:
         args += [f"--alluredir={RAM_DIR / 'sknpay-per-test' / project.name}", "--clean-alluredir"]
     # The test file by name, as the project's testpaths do: collection never
     # walks the results an earlier run left in reports/.
-    kind = project.name.rpartition("-")[0]
-    args += [f"scenarios/test_{kind}.py" if kind in LIFECYCLE else f"test_{kind}.py"]
+    args += [f"test_{project.name.rpartition('-')[0]}.py"]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-m", "pytest", "-q", *args], cwd=project,

@@ -24,7 +24,7 @@ from .settings import KNOBS, Settings
 from .signing import sign, verify
 from .webhook_waiter import WebhookWaiter
 
-__version__ = "0.1.0"
+__version__ = "0.2.0"
 
 __all__ = [
     "CREATE_STATUSES",

@@ -143,7 +143,7 @@ PAY_HOSTED_PAGE = Operation(
                 "declined (payment.failed, 402 and the form again: the link stays open for "
                 "another try); the mock's 3-D Secure card answers with a challenge step first. "
                 "A link that is not open takes no card (409).")
-# The mock's 3-D Secure step: an assumed reading (mock/payments.py, THREE_D_SECURE_CARD).
+# The mock's 3-D Secure step: an assumed reading (cards.py, THREE_D_SECURE_CARD).
 ANSWER_CHALLENGE = Operation(
     "answer_challenge", "POST", "/pay/{payment_id}/challenge",
     "Answer the 3-D Secure challenge (an assumed reading): complete pays, fail declines",

@@ -30,6 +30,7 @@ from typing import Any
 import pytest
 
 from sknpay_harness import CREATE_STATUSES, Exchange, SknPayClient
+from sknpay_harness.cards import DECLINED_CARD_EXAMPLE, TEST_CARD
 from sknpay_harness.client import BearerKey
 from sknpay_harness.operations import API_PREFIX, CONTROL_PREFIX
 from sknpay_harness.targets import EmbeddedMockTarget
@@ -41,8 +42,7 @@ MAJOR_UNITS = "12.34"
 # sums them up at the end of the run).
 READING = "sknpay reading: "
 # The playground's cards (API notes): the test card pays, any other is declined.
-TEST_CARD = "4111 1111 1111 1111"
-DECLINED_CARD = "4242 4242 4242 4242"
+DECLINED_CARD = DECLINED_CARD_EXAMPLE
 # The merchant's page a paid customer is sent back to; recorded, never fetched.
 SUCCESS_URL = "https://shop.example/checkout/thanks"
 # Whether a refund answers 200 or 201 is unknown, as for create.

@@ -10,8 +10,8 @@ import pytest
 from werkzeug.wrappers import Response
 
 from sknpay_harness import ConfigError, CustomerError
+from sknpay_harness.cards import TEST_CARD, THREE_D_SECURE_CARD
 from sknpay_harness.customer import make_customer
-from sknpay_harness.mock.payments import TEST_CARD, THREE_D_SECURE_CARD
 from sknpay_harness.serving import WsgiServer
 
 from .foreign import Checkout

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from sknpay_harness.cards import TEST_CARD, THREE_D_SECURE_CARD
 from sknpay_harness.customer import CheckoutOutcome, FormCustomer, Outcome, make_customer
-from sknpay_harness.mock.payments import TEST_CARD, THREE_D_SECURE_CARD
 
 DECLINED_CARD = "4242 4242 4242 4242"
 

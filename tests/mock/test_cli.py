@@ -12,8 +12,8 @@ import httpx
 import pytest
 
 from sknpay_harness import WebhookInbox, WebhookListener
+from sknpay_harness.cards import TEST_CARD
 from sknpay_harness.mock.cli import LineLog, build, build_parser, main
-from sknpay_harness.mock.payments import TEST_CARD
 
 KEY = "sk_test_cli_key_0123456789"
 SECRET = "whsec_cli_secret_0123456789"

@@ -206,7 +206,7 @@ def test_canceled_link_cannot_be_paid_and_says_no_longer_active(mock_stack):
         assert page.get("/pay/plink_unknown").status_code == 404
 
 
-# -- 3-D Secure (an assumed reading: payments.THREE_D_SECURE_CARD) ---------
+# -- 3-D Secure (an assumed reading: cards.THREE_D_SECURE_CARD) ---------
 def challenge_token(html: str) -> str:
     found = re.search(r'name="challenge_token" value="([^"]+)"', html)
     assert found, f"no challenge token on the page:\n{html}"
@@ -214,7 +214,7 @@ def challenge_token(html: str) -> str:
 
 
 def test_3ds_card_shows_a_challenge_whose_token_is_single_use(mock_stack):
-    from sknpay_harness.mock.payments import THREE_D_SECURE_CARD
+    from sknpay_harness.cards import THREE_D_SECURE_CARD
 
     with mock_stack.client() as client:
         payment = create(client)
@@ -242,7 +242,7 @@ def test_3ds_card_shows_a_challenge_whose_token_is_single_use(mock_stack):
 
 
 def test_3ds_challenge_of_a_link_canceled_meanwhile_takes_no_payment(mock_stack):
-    from sknpay_harness.mock.payments import THREE_D_SECURE_CARD
+    from sknpay_harness.cards import THREE_D_SECURE_CARD
 
     with mock_stack.client() as client:
         payment = create(client)

@@ -14,9 +14,12 @@ SCENARIOS = Path(__file__).parents[1] / "scenarios"
 
 
 def _copy_scenarios(pytester: pytest.Pytester, *names: str) -> None:
-    package = pytester.mkpydir("scenarios")
-    for name in ("conftest.py", *names):
-        (package / name).write_text((SCENARIOS / name).read_text())
+    """The scenarios' conftest and ``names``, each under a name of its own (the
+    originals are already imported in this process by their basenames)."""
+    (pytester.path / "conftest.py").write_text((SCENARIOS / "conftest.py").read_text())
+    for name in names:
+        (pytester.path / name.replace("test_", "test_copy_", 1)).write_text(
+            (SCENARIOS / name).read_text())
 
 
 @pytest.mark.heavy
@@ -29,7 +32,7 @@ def test_the_browser_customer_passes_the_standard_checkout(pytester: pytest.Pyte
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--sknpay-customer", "browser",
                                            "-v", timeout=120)
     result.assert_outcomes(passed=1)
-    result.stdout.fnmatch_lines(["*test_standard_checkout PASSED*",
+    result.stdout.fnmatch_lines(["*test_copy_standard_checkout.py::test_standard_checkout PASSED*",
                                  "*webhook payment.succeeded for plink_*"])
 
 

@@ -1,10 +1,8 @@
-"""Helpers used by the lifecycle scenarios alone: a paid payment, and the cards.
+"""Fixtures the lifecycle scenarios share: a new link, and a paid one.
 
-The cards are the playground's: 4111 1111 1111 1111 pays, any other number
-(4242 4242 4242 4242) is declined. The 3-D Secure card is the mock's assumed
-reading (Stripe's habit; sknpay_harness.mock.payments says why), so the
-3-D Secure scenario is a ``sknpay_feature``: on a live target it runs only
-when listed in --sknpay-sandbox-features.
+The cards are in sknpay_harness.cards: the playground's test card pays, any
+other number is declined; the 3-D Secure card is an assumed reading (cards.py
+says why), so the 3-D Secure scenario is a ``sknpay_feature``.
 """
 
 from __future__ import annotations
@@ -16,10 +14,8 @@ from typing import Any
 import pytest
 
 from sknpay_harness import CREATE_STATUSES
+from sknpay_harness.cards import TEST_CARD
 
-TEST_CARD = "4111 1111 1111 1111"
-DECLINED_CARD = "4242 4242 4242 4242"
-THREE_D_SECURE_CARD = "4000 0027 6000 3184"
 # The merchant's page the customer is sent back to; never fetched (the customer
 # records the redirect), so it need not exist.
 SUCCESS_URL = "https://shop.example/checkout/thanks"
@@ -61,7 +57,7 @@ def sknpay_paid(sknpay_new_link: Callable[..., dict[str, Any]], sknpay_customer:
 
     def pay(amount: int = 1000) -> Paid:
         created = sknpay_new_link(amount)
-        outcome = sknpay_customer.pay(created["url"], TEST_CARD, success_url=SUCCESS_URL)
+        outcome = sknpay_customer.pay(created["url"], TEST_CARD, success_url=created["success_url"])
         sknpay_reporter.attach_outcome(outcome)
         assert outcome.outcome == "paid", outcome.describe()
         event = sknpay_webhooks.wait_for("payment.succeeded", created["id"])

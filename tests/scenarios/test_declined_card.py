@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import DECLINED_CARD, SUCCESS_URL, TEST_CARD
+from sknpay_harness.cards import DECLINED_CARD_EXAMPLE, TEST_CARD
 
 pytestmark = [pytest.mark.scenario]
 
@@ -17,7 +17,7 @@ def test_declined_card(sknpay_new_link, sknpay_customer, sknpay_api, sknpay_cont
         payment_id = created["id"]
 
     with sknpay_reporter.step("2. The customer's card is declined"):
-        declined = sknpay_customer.pay(created["url"], DECLINED_CARD, success_url=SUCCESS_URL)
+        declined = sknpay_customer.pay(created["url"], DECLINED_CARD_EXAMPLE, success_url=created["success_url"])
         sknpay_reporter.attach_outcome(declined)
         assert declined.outcome == "declined", declined.describe()
 
@@ -34,7 +34,7 @@ def test_declined_card(sknpay_new_link, sknpay_customer, sknpay_api, sknpay_cont
             f"a declined card leaves the link open for a retry; it is {retrieved['status']!r}"
 
     with sknpay_reporter.step("5. A retry with the test card pays"):
-        retried = sknpay_customer.pay(created["url"], TEST_CARD, success_url=SUCCESS_URL)
+        retried = sknpay_customer.pay(created["url"], TEST_CARD, success_url=created["success_url"])
         sknpay_reporter.attach_outcome(retried)
         assert retried.outcome == "paid", retried.describe()
         event = sknpay_webhooks.wait_for("payment.succeeded", payment_id)

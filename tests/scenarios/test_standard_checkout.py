@@ -11,7 +11,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from .conftest import SUCCESS_URL, TEST_CARD
+from sknpay_harness.cards import TEST_CARD
 
 pytestmark = [pytest.mark.scenario]
 
@@ -23,14 +23,14 @@ def test_standard_checkout(sknpay_new_link, sknpay_customer, sknpay_api, sknpay_
         payment_id = created["id"]
 
     with sknpay_reporter.step("2. The customer pays with the test card"):
-        outcome = sknpay_customer.pay(created["url"], TEST_CARD, success_url=SUCCESS_URL)
+        outcome = sknpay_customer.pay(created["url"], TEST_CARD, success_url=created["success_url"])
         sknpay_reporter.attach_outcome(outcome)
         assert outcome.outcome == "paid", outcome.describe()
 
     with sknpay_reporter.step("3. The customer is sent back to success_url?payment_id=<id>"):
         assert outcome.redirect, f"no redirect to the success_url: {outcome.describe()}"
-        assert outcome.redirect.startswith(SUCCESS_URL), \
-            f"redirected to {outcome.redirect!r}, expected {SUCCESS_URL}?payment_id={payment_id}"
+        assert outcome.redirect.startswith(created["success_url"]), \
+            f"redirected to {outcome.redirect!r}, expected {created['success_url']}?payment_id={payment_id}"
         query = parse_qs(urlsplit(outcome.redirect).query)
         assert query.get("payment_id") == [payment_id], \
             f"redirect {outcome.redirect!r} should carry payment_id={payment_id}"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import SUCCESS_URL, THREE_D_SECURE_CARD
+from sknpay_harness.cards import THREE_D_SECURE_CARD
 
 pytestmark = [pytest.mark.scenario, pytest.mark.sknpay_feature("three_d_secure")]
 
@@ -22,7 +22,7 @@ def test_three_d_secure_completed(sknpay_new_link, sknpay_customer, sknpay_api, 
 
     with sknpay_reporter.step("2. The customer pays with the 3-D Secure card and completes the challenge"):
         outcome = sknpay_customer.pay(created["url"], THREE_D_SECURE_CARD, challenge="complete",
-                                      success_url=SUCCESS_URL)
+                                      success_url=created["success_url"])
         sknpay_reporter.attach_outcome(outcome)
         assert outcome.challenged, f"the 3-D Secure card met no challenge: {outcome.describe()}"
         assert outcome.outcome == "paid", outcome.describe()
@@ -42,7 +42,7 @@ def test_three_d_secure_failed(sknpay_new_link, sknpay_customer, sknpay_api, skn
 
     with sknpay_reporter.step("2. The customer fails the challenge"):
         outcome = sknpay_customer.pay(created["url"], THREE_D_SECURE_CARD, challenge="fail",
-                                      success_url=SUCCESS_URL)
+                                      success_url=created["success_url"])
         sknpay_reporter.attach_outcome(outcome)
         assert outcome.challenged, f"the 3-D Secure card met no challenge: {outcome.describe()}"
         assert outcome.outcome == "challenge_failed", outcome.describe()

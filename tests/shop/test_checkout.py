@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import httpx
 
+from sknpay_harness.cards import TEST_CARD
 from sknpay_harness.mock.hosted import DECLINED_CARD_EXAMPLE
-from sknpay_harness.mock.payments import TEST_CARD
 
 from .conftest import http_client
 

@@ -18,7 +18,7 @@ import sknpay_harness
 
 PACKAGE = Path(sknpay_harness.__file__).parent
 SHARED_WITH_THE_MOCK = {"signing", "limits", "serving", "errors", "waiting", "secret", "tls",
-                        "backoff", "jsonbody", "schema_location", "operations"}
+                        "backoff", "jsonbody", "schema_location", "operations", "cards"}
 MAY_IMPORT_THE_MOCK = {"targets.py", "harness.py", "rehearsal.py", "plugin/options.py"}
 
 

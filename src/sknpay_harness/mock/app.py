@@ -29,6 +29,7 @@ from werkzeug.routing import Map, RequestRedirect, Rule
 from werkzeug.utils import redirect
 from werkzeug.wrappers import Request, Response
 
+from .. import cards
 from ..jsonbody import JSON_TYPE
 from ..jsonbody import json_response as _json  # the handlers' short name for it
 from ..operations import CONTROL_PREFIX, HOSTED_TAG, OPERATIONS
@@ -227,11 +228,11 @@ class MockApp:
         if not card:
             return _html(400, hosted.render(payment, True, "Enter a card number."))
         with self.store.lock:
-            if card == payments.THREE_D_SECURE_CARD:
+            if card == cards.THREE_D_SECURE_CARD:
                 token = self.ids.new("tds")
                 payments.ask_authentication(payment, token)
                 return _html(200, hosted.render_challenge(payment, token))
-            if card == payments.TEST_CARD:
+            if card == cards.TEST_CARD:
                 changed, event_type = payments.pay(payment), "payment.succeeded"
             else:
                 changed, event_type = payments.decline(payment), "payment.failed"

@@ -15,11 +15,11 @@ from html import escape
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
+from ..cards import DECLINED_CARD_EXAMPLE, TEST_CARD, THREE_D_SECURE_CARD
 from ..operations import API_PREFIX
 from .breaks import BREAKS
 from .chaos import Delay, WebhookChaos
-from .hosted import DECLINED_CARD_EXAMPLE, card_display
-from .payments import TEST_CARD, THREE_D_SECURE_CARD
+from .hosted import card_display
 from .reference import method_label, operations, shell, tag_descriptions
 from .state import MockState
 

@@ -4,19 +4,16 @@ from __future__ import annotations
 
 from html import escape
 
+from ..cards import DECLINED_CARD_EXAMPLE, TEST_CARD, THREE_D_SECURE_CARD
 from .payments import (
     CANCELED,
     EXPIRED,
     SUCCEEDED,
-    TEST_CARD,
-    THREE_D_SECURE_CARD,
     Payment,
     format_amount,
 )
 
 NO_LONGER_ACTIVE = "This payment link is no longer active."
-# The playground's example of a card that is not the test card (API notes).
-DECLINED_CARD_EXAMPLE = "4242424242424242"
 
 
 def card_display(number: str) -> str:
@@ -86,7 +83,7 @@ def render(payment: Payment, shown_open: bool, error: str | None = None) -> str:
 
 
 def render_challenge(payment: Payment, token: str, error: str | None = None) -> str:
-    """The 3-D Secure challenge step (an assumed reading: payments.THREE_D_SECURE_CARD)."""
+    """The 3-D Secure challenge step (an assumed reading: cards.THREE_D_SECURE_CARD)."""
     amount = escape(format_amount(payment.amount, payment.currency))
     error_html = f'<p class="error" role="alert">{escape(error)}</p>' if error else ""
     content = f"""<h1>3-D Secure authentication</h1>

@@ -269,19 +269,10 @@ def cancel(payment: Payment, now: float) -> bool:
 
 
 # The playground's test card pays; any other number is declined (API notes).
-TEST_CARD = "4111111111111111"
 DECLINED = {"code": "card_declined", "decline_code": "generic_decline",
             "message": "Your card was declined."}
 
-# ASSUMED READING: 3-D Secure. The API notes say only that the playground has a
-# 3-D Secure scenario; SKN Pay's test card, its challenge (redirect, pop-up or
-# frame) and the failure's reason code are unknown. The mock follows Stripe's
-# habit: this card always asks for authentication, the hosted page answers with
-# a challenge step (an ordinary form: Complete / Fail, with a per-challenge
-# token), completing it pays the link, and failing it declines like a card
-# (payment.failed with Stripe's code, the link stays open). This is the one
-# place to change once a recording shows SKN Pay's own.
-THREE_D_SECURE_CARD = "4000002760003184"
+# The 3-D Secure card and its challenge step: an assumed reading (cards.py says why).
 AUTHENTICATION_FAILED = {"code": "payment_intent_authentication_failure", "decline_code": None,
                          "message": "The card's 3-D Secure authentication failed."}
 

@@ -3,7 +3,8 @@ decline), the notice once canceled or paid, and which card pays."""
 
 from __future__ import annotations
 
-from ..payments import CANCELED, SUCCEEDED, TEST_CARD, Payment, format_amount
+from ...cards import TEST_CARD
+from ..payments import CANCELED, SUCCEEDED, Payment, format_amount
 from .core import ContractBreak
 
 
