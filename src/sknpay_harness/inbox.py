@@ -358,7 +358,7 @@ class WebhookInbox:
     # -- consumers ---------------------------------------------------------
     def wait_for(
         self,
-        event_type: str,
+        event_type: str | tuple[str, ...],
         payment_id: str,
         timeout: float,
         *,
@@ -369,6 +369,9 @@ class WebhookInbox:
         live: bool = False,
     ) -> ReceivedEvent:
         """Block until an accepted ``event_type`` event for ``payment_id`` is in.
+        A tuple of types takes the first of them to arrive: the plausible names
+        of an event the docs do not name (the ``type`` of the one returned says
+        which was met).
 
         Fails at once if a delivery for that payment was rejected (a bad
         signature is a broken contract, not a reason to keep waiting), or if
@@ -385,12 +388,13 @@ class WebhookInbox:
         """
         __tracebackhide__ = True
         deadline = Deadline(timeout)
+        wanted = (event_type,) if isinstance(event_type, str) else event_type
 
         def ready() -> _Outcome | None:
             __tracebackhide__ = True
-            matches = self._by_key.get((event_type, payment_id))
+            matches = [e for name in wanted for e in self._by_key.get((name, payment_id), ())]
             if matches:
-                return _Outcome(matches[0])
+                return _Outcome(min(matches, key=lambda e: e.seq))
             rejected = self._rejected_for.get(payment_id)
             if rejected:
                 return _Outcome(rejected=True, reason=str(rejected[0].reason))
@@ -399,23 +403,23 @@ class WebhookInbox:
 
         found = wait_until(
             self._cond, ready, timeout,
-            lambda: self._describe(event_type, payment_id, since_seq, where,
+            lambda: self._describe(wanted, payment_id, since_seq, where,
                                    f" within {timeout:g} s",
-                                   self._reach(event_type, payment_id) if live else None),
+                                   self._reach(wanted, payment_id) if live else None),
         )
         if found.event is not None:
             return found.event
         if not found.rejected:
-            raise WaitTimeout(self._describe(event_type, payment_id, since_seq, where, "",
+            raise WaitTimeout(self._describe(wanted, payment_id, since_seq, where, "",
                                              found.reason))
         settled = _settled(settle, min(SETTLE_SECONDS, deadline.remaining()))
         raise WebhookRejected(self._describe(
-            event_type, payment_id, since_seq, where, "",
+            wanted, payment_id, since_seq, where, "",
             f"the sender has stopped retrying: {settled}" if settled else None,
             head=f"Webhook for {payment_id} was rejected: {found.reason.split(':', 1)[0]}",
             retrying=settled is None))
 
-    def _reach(self, event_type: str, payment_id: str) -> str:
+    def _reach(self, wanted: tuple[str, ...], payment_id: str) -> str:
         """On a live target, which of two cases a timeout met: nothing reached
         this listener at all (the endpoint or the tunnel), or deliveries came
         but not this payment's (another run sharing the endpoint may be
@@ -430,7 +434,7 @@ class WebhookInbox:
         return (f"{total} deliveries reached this listener in this run ({c.accepted} accepted, "
                 f"{c.duplicate} duplicate, {c.ignored} for payments this run did not name, "
                 f"{c.rejected} rejected); events came for {heard} of the {named} payments this "
-                f"run named, and no {event_type} for {payment_id}: if another run shares the "
+                f"run named, and no {' or '.join(wanted)} for {payment_id}: if another run shares the "
                 "dashboard's one endpoint, it may be taking this run's deliveries "
                 "(docs/sandbox.md, 'One endpoint, one run at a time')")
 
@@ -460,7 +464,8 @@ class WebhookInbox:
             return self._delivery_total
 
     def _describe(
-        self, event_type: str, payment_id: str, since_seq: int, where: str | Callable[[], str],
+        self, wanted: tuple[str, ...], payment_id: str, since_seq: int,
+        where: str | Callable[[], str],
         suffix: str, why: str | None = None, *, head: str | None = None, retrying: bool = False,
     ) -> str:
         """The failure text: the symptom on the first line (pytest's short
@@ -475,13 +480,14 @@ class WebhookInbox:
             count += " so far; the sender retries rejected deliveries, so more may come"
         if head is None:
             # The likeliest symptom of all: the right payment, the wrong type.
-            others = sorted({e.type for e in events if e.payment_id == payment_id} - {event_type})
+            others = sorted({e.type for e in events if e.payment_id == payment_id} - set(wanted))
             got = f" (got {', '.join(others)})" if others else ""
-            head = f"No {event_type} webhook{got} for payment {payment_id}{suffix}"
+            head = f"No {' or '.join(wanted)} webhook{got} for payment {payment_id}{suffix}"
         lines = [
             head,
             *([f"  {why}"] if why else []),
-            f"  expected: type={event_type!r}, data.object.id={payment_id!r}, valid signature",
+            f"  expected: type={' or '.join(map(repr, wanted))}, data.object.id={payment_id!r}, "
+            "valid signature",
             f"  events that did arrive ({len(events)}):",
             *[f"    - {e.line()}" for e in events[-_SHOWN:]],
             f"  rejected deliveries ({count}):",

@@ -1,4 +1,5 @@
-"""Every operation the mock serves, each written once: name, method, path, summary, tag.
+"""Every operation the mock serves, each written once (name, method, path,
+summary, description, tag), and every webhook event type it sends.
 
 The mock's route maps (mock/app.py, mock/control.py), its API fault routing
 (mock/faults.py) and its OpenAPI document (mock/openapi.py) are built from
@@ -19,6 +20,7 @@ from dataclasses import dataclass
 API_PREFIX = "/api/v1"
 CONTROL_PREFIX = "/_mock"
 PAYMENTS_TAG, REFUNDS_TAG, HOSTED_TAG = "payments", "refunds", "hosted page"
+WEBHOOKS_TAG = "webhooks"  # the events SKN Pay sends (OpenAPI 3.1 webhooks, not paths)
 CONTROLS_TAG = "mock controls"  # the mock's test tooling, not SKN Pay's API
 PAGES_TAG = "mock pages"  # the pages that describe the API: not in its OpenAPI document
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})  # RFC 9110: a repeat changes nothing
@@ -40,6 +42,9 @@ class Operation:
     idempotent: bool = False
     # The short name ``--fail-first`` and ``/_mock/faults`` have always taken.
     alias: str | None = None
+    # The OpenAPI description: what the summary leaves out (what is known of
+    # SKN Pay, and where the mock takes a reading of its own).
+    description: str = ""
 
     @property
     def operation_id(self) -> str:
@@ -90,30 +95,68 @@ def _pattern(template: str) -> re.Pattern[str]:
 
 
 # -- SKN Pay's API (shared/sknpay-api-notes.md) -----------------------------------------
-CREATE_PAYMENT = Operation("create_payment", "POST", f"{API_PREFIX}/payments",
-                           "Create a hosted payment link", PAYMENTS_TAG, alias="create")
-RETRIEVE_PAYMENT = Operation("retrieve_payment", "GET", f"{API_PREFIX}/payments/{{payment_id}}",
-                             "Retrieve a payment", PAYMENTS_TAG, alias="retrieve")
-CANCEL_PAYMENT = Operation("cancel_payment", "POST",
-                           f"{API_PREFIX}/payments/{{payment_id}}/cancel",
-                           "Cancel an unpaid link (no-op if already terminal); fires "
-                           "payment.canceled", PAYMENTS_TAG, idempotent=True, alias="cancel")
-CREATE_REFUND = Operation("create_refund", "POST", f"{API_PREFIX}/refunds",
-                          "Refund a succeeded payment, fully (no amount) or partly; fires "
-                          "payment.refunded", REFUNDS_TAG, alias="refund")
-HOSTED_PAGE = Operation("hosted_page", "GET", "/pay/{payment_id}",
-                        "The hosted payment page (card form while open)", HOSTED_TAG)
-PAY_HOSTED_PAGE = Operation("pay_hosted_page", "POST", "/pay/{payment_id}",
-                            "Submit the card form: 4111 1111 1111 1111 pays, "
-                            "4000 0027 6000 3184 asks for 3-D Secure, others decline", HOSTED_TAG)
+CREATE_PAYMENT = Operation(
+    "create_payment", "POST", f"{API_PREFIX}/payments", "Create a hosted payment link",
+    PAYMENTS_TAG, alias="create",
+    description="Makes a payment link for amount (integer minor units: 1000 = 10.00 USD) in "
+                "currency, answered as the payment with status 'open' and the hosted page's url. "
+                "An Idempotency-Key replays the first answer for the same body and answers 409 "
+                "for another body. Whether SKN Pay answers 200 or 201 is unknown; the mock "
+                "answers 200. The limits beyond the documented fields are Stripe's (docs/mock.md).")
+RETRIEVE_PAYMENT = Operation(
+    "retrieve_payment", "GET", f"{API_PREFIX}/payments/{{payment_id}}", "Retrieve a payment",
+    PAYMENTS_TAG, alias="retrieve",
+    description="The payment as it is now: open, succeeded, canceled, expired or failed. A link "
+                "that a declined card did not pay stays open, with last_payment_error set.")
+CANCEL_PAYMENT = Operation(
+    "cancel_payment", "POST", f"{API_PREFIX}/payments/{{payment_id}}/cancel",
+    "Cancel an unpaid link (no-op if already terminal); fires payment.canceled", PAYMENTS_TAG,
+    idempotent=True, alias="cancel",
+    description="Rescinds an open link: answers the payment with status 'canceled' and fires one "
+                "payment.canceled. On a payment that is already terminal (paid, expired, "
+                "canceled) it answers the payment unchanged with 200 and fires nothing, so a "
+                "repeat is safe.")
+CREATE_REFUND = Operation(
+    "create_refund", "POST", f"{API_PREFIX}/refunds",
+    "Refund a succeeded payment, fully (no amount) or partly; fires payment.refunded",
+    REFUNDS_TAG, alias="refund",
+    description="Refunds payment_id: the whole rest when amount is left out, else amount; "
+                "several partial refunds may add up to the paid total. A refund of an unpaid "
+                "link, or of more than is left, is refused (400). Each refund fires one "
+                "payment.refunded carrying the payment. The refund object's fields beyond "
+                "payment_id and amount are unknown for SKN Pay; the mock answers Stripe's "
+                "(re_ id, status, currency, created).")
+HOSTED_PAGE = Operation(
+    "hosted_page", "GET", "/pay/{payment_id}", "The hosted payment page (card form while open)",
+    HOSTED_TAG,
+    description="The page the payment's url opens in the customer's browser (no API key): the "
+                "card form and the amount while the link is open; 'Payment received' once "
+                "paid; 'This payment link is no longer active.' once canceled or expired. SKN "
+                "Pay's markup is unknown: drive it by the autocomplete tokens cc-number, cc-exp "
+                "and cc-csc.")
+PAY_HOSTED_PAGE = Operation(
+    "pay_hosted_page", "POST", "/pay/{payment_id}",
+    "Submit the card form: 4111 1111 1111 1111 pays, 4000 0027 6000 3184 asks for 3-D Secure, "
+    "others decline", HOSTED_TAG,
+    description="The customer's card. The playground's test card pays the link (payment."
+                "succeeded, then a 303 to success_url?payment_id=<id>); any other number is "
+                "declined (payment.failed, 402 and the form again: the link stays open for "
+                "another try); the mock's 3-D Secure card answers with a challenge step first. "
+                "A link that is not open takes no card (409).")
 # The mock's 3-D Secure step: an assumed reading (cards.py, THREE_D_SECURE_CARD).
-ANSWER_CHALLENGE = Operation("answer_challenge", "POST", "/pay/{payment_id}/challenge",
-                             "Answer the 3-D Secure challenge (an assumed reading): complete "
-                             "pays, fail declines", HOSTED_TAG)
+ANSWER_CHALLENGE = Operation(
+    "answer_challenge", "POST", "/pay/{payment_id}/challenge",
+    "Answer the 3-D Secure challenge (an assumed reading): complete pays, fail declines",
+    HOSTED_TAG,
+    description="The mock's 3-D Secure step, an assumed reading (Stripe's habit; SKN Pay's is "
+                "undocumented): 'complete' pays as the test card does, 'fail' declines as a "
+                "declined card does. The challenge_token is single use: a stale one gets the "
+                "card form again.")
 
 
-def _control(name: str, method: str, path: str, summary: str) -> Operation:
-    return Operation(name, method, CONTROL_PREFIX + path, summary, CONTROLS_TAG)
+def _control(name: str, method: str, path: str, summary: str, description: str) -> Operation:
+    return Operation(name, method, CONTROL_PREFIX + path, summary, CONTROLS_TAG,
+                     description=description)
 
 
 # In the order the OpenAPI document lists them (the front page and /docs follow it).
@@ -122,34 +165,65 @@ OPERATIONS: tuple[Operation, ...] = (
     HOSTED_PAGE, PAY_HOSTED_PAGE, ANSWER_CHALLENGE,
     # -- the mock's test controls (mock/control.py) --
     _control("mock_get_payment", "GET", "/payments/{payment_id}",
-             "The payment, when its link expires, and its refunds"),
+             "The payment, when its link expires, and its refunds",
+             "What the API does not show: the unix time the link expires at (null: never) and "
+             "every refund made of it."),
     _control("mock_set_payment_state", "POST", "/payments/{payment_id}/state",
-             "Force a status; fires the matching event unless event is false"),
+             "Force a status; fires the matching event unless event is false",
+             "Puts the payment straight into any status, even out of a terminal one, as a "
+             "customer or the link's lifetime would; fires payment.succeeded, payment.canceled, "
+             "payment.expired or payment.failed unless event is false."),
     _control("mock_get_clock", "GET", "/clock",
-             "This key's clock (unix seconds) and how far it was advanced"),
+             "This key's clock (unix seconds) and how far it was advanced",
+             "The time this key's payments live by: the mock's clock plus the offset "
+             "POST /_mock/clock/advance added."),
     _control("mock_advance_clock", "POST", "/clock/advance",
-             "Move this key's clock forward; links past their lifetime expire"),
+             "Move this key's clock forward; links past their lifetime expire",
+             "Adds seconds to this key's clock; every open link past its lifetime expires at "
+             "once and fires payment.expired. Answers how many expired."),
     _control("mock_list_deliveries", "GET", "/deliveries",
-             "The webhook delivery log: every attempt with its answer"),
+             "The webhook delivery log: every attempt with its answer",
+             "This key's webhook deliveries, each with every attempt made and what the "
+             "endpoint answered; filter by payment_id, event_type, state or kind."),
     _control("mock_wait_outbox", "POST", "/outbox/wait",
-             "Block until this key has no delivery queued or in flight"),
+             "Block until this key has no delivery queued or in flight",
+             "Answers once every event queued for this key is delivered or given up, so a test "
+             "can say no further webhook is coming; 504 listing what is still pending after "
+             "timeout seconds."),
     _control("mock_reset", "POST", "/reset",
              "Forget this key's payments, refunds, deliveries, clock, chaos, faults and "
-             "endpoints"),
-    _control("mock_get_chaos", "GET", "/webhooks/chaos", "This key's webhook chaos settings"),
-    _control("mock_set_chaos", "PUT", "/webhooks/chaos", "Set this key's webhook chaos"),
+             "endpoints",
+             "A clean account for the next test; other keys are untouched."),
+    _control("mock_get_chaos", "GET", "/webhooks/chaos", "This key's webhook chaos settings",
+             "The delays, duplicates, noise, losses and reordering this key's webhooks get "
+             "(its own, else the mock-wide ones)."),
+    _control("mock_set_chaos", "PUT", "/webhooks/chaos", "Set this key's webhook chaos",
+             "Replaces this key's webhook chaos; fields left out are off."),
     _control("mock_clear_chaos", "DELETE", "/webhooks/chaos",
-             "Back to the mock-wide chaos settings"),
+             "Back to the mock-wide chaos settings",
+             "Drops this key's own chaos settings; the mock-wide ones apply again."),
     _control("mock_get_endpoints", "GET", "/webhooks/endpoints",
-             "This key's webhook endpoints (else the mock-wide --webhook-url list)"),
+             "This key's webhook endpoints (else the mock-wide --webhook-url list)",
+             "Where this key's events are POSTed: its own list, else the mock-wide "
+             "--webhook-url list."),
     _control("mock_set_endpoints", "PUT", "/webhooks/endpoints",
-             "Set this key's webhook endpoints (the dashboard's Settings -> Webhooks)"),
-    _control("mock_get_faults", "GET", "/faults", "This key's pending API faults"),
-    _control("mock_add_fault", "POST", "/faults", "Queue deterministic API faults for this key"),
-    _control("mock_clear_faults", "DELETE", "/faults", "Drop this key's pending API faults"),
+             "Set this key's webhook endpoints (the dashboard's Settings -> Webhooks)",
+             "Replaces where this key's events are POSTed, as SKN Pay's dashboard setting "
+             "does for an account."),
+    _control("mock_get_faults", "GET", "/faults", "This key's pending API faults",
+             "The fail-first rules not used up yet (501 on the embedded mock, which has no "
+             "fault middleware)."),
+    _control("mock_add_fault", "POST", "/faults", "Queue deterministic API faults for this key",
+             "The next count calls of route answer status before they are handled, so nothing "
+             "changes and a retry is safe."),
+    _control("mock_clear_faults", "DELETE", "/faults", "Drop this key's pending API faults",
+             "Forgets every fail-first rule of this key."),
     _control("mock_check_receiver", "POST", "/receiver-check",
              "Send the receiver check's battery of signed and mis-signed deliveries about one "
-             "of this key's payments to url; answers the report"),
+             "of this key's payments to url; answers the report",
+             "Attacks a webhook endpoint with forged, unsigned, stale, future, altered, "
+             "duplicate, unknown and late deliveries and reports what it answered to each; "
+             "the events are made up, the payment is unchanged."),
     # -- the pages that describe the rest (mock/front.py, mock/reference.py) --
     Operation("front_page", "GET", "/", "How to use this mock, and what it is set to",
               PAGES_TAG),
@@ -180,3 +254,40 @@ def api_operation(method: str, path: str) -> Operation | None:
     (``/payments/plink_1/cancel``), whatever root the target's base URL has."""
     operation = find(method, API_PREFIX + path)
     return operation if operation is not None and operation.in_api else None
+
+
+@dataclass(frozen=True)
+class EventType:
+    """One webhook event type the mock sends: when it fires, and what it carries."""
+
+    name: str
+    summary: str
+    description: str
+
+
+# Known from the API notes: payment.canceled, payment.failed, payment.refunded;
+# payment.succeeded is implied by the standard checkout; payment.expired is the
+# mock's name for an expiry event SKN Pay does not document.
+EVENT_TYPES: tuple[EventType, ...] = (
+    EventType("payment.succeeded", "A customer paid the link",
+              "Sent once when the hosted page takes a payment (the test card, or a completed "
+              "3-D Secure challenge). data.object is the payment, status 'succeeded'. The name "
+              "is implied by the standard checkout, not documented."),
+    EventType("payment.failed", "A card was declined on the hosted page",
+              "Sent for each declined card or failed 3-D Secure challenge. data.object is the "
+              "payment, still 'open' so the customer may try again, with last_payment_error "
+              "carrying the gateway's reason code."),
+    EventType("payment.canceled", "The merchant canceled the link",
+              "Sent once when POST /payments/{payment_id}/cancel cancels an open link; a "
+              "repeat cancel fires nothing. data.object is the payment, status 'canceled'. "
+              "SKN Pay sends it within about a minute."),
+    EventType("payment.refunded", "A refund was made",
+              "Sent once per POST /refunds, full or partial. data.object is most likely the "
+              "payment (the notes' reading), with amount_refunded grown by the refund."),
+    EventType("payment.expired", "An unpaid link expired",
+              "Sent once when an open link outlives its lifetime (24 h on the mock, Stripe "
+              "Checkout's default). data.object is the payment, status 'expired'. SKN Pay "
+              "documents neither the lifetime nor this event's name: payment.expired is the "
+              "mock's reading."),
+)
+EVENT_NAMES = frozenset(event.name for event in EVENT_TYPES)

@@ -239,3 +239,34 @@ def write_environment(folder: Path, env: dict[str, str], redactor: Redactor) -> 
 def _escaped(value: str) -> str:
     """A .properties value: backslashes and line breaks escaped."""
     return value.replace("\\", "\\\\").replace("\n", "\\n").replace("\r", "\\r")
+
+
+API_REFERENCE = "https://app.sknpay.com/docs/sknpay-api.md"
+SCENARIOS_FEATURE, CONTRACT_FEATURE = "Payment-link lifecycle", "The API contract"
+# A test file's area (tests/<folder>/test_<area>.py) -> its story in allure's
+# Behaviors tab; an area not listed is named after its file.
+STORIES = {
+    "cancel_before_pay": "Cancel before pay", "standard_checkout": "Standard checkout",
+    "declined_card": "Declined card", "three_d_secure": "3-D Secure",
+    "idempotency": "Idempotency", "refund": "Refunds", "expiry": "Expiry",
+    "create": "Create a payment link", "create_invalid": "Create: validation errors",
+    "retrieve": "Retrieve a payment", "cancel": "Cancel an open link",
+    "webhook": "Webhooks, each event type", "hosted_page": "The hosted page",
+    "hosted_page_after_payment": "The hosted page after a payment", "auth": "Authentication",
+}
+
+
+def report_labels(path: Path, name: str = "", *, scenario: bool) -> dict[str, str] | None:
+    """Allure's feature, story and severity for a scenario or a contract test
+    (a scenario is critical, a contract check normal); None for any other.
+    A scenario's story is its own (``name``) if listed, else its file's."""
+    area = path.stem.removeprefix("test_")
+    own = STORIES.get(name.removeprefix("test_")) if scenario else None
+    story = own or STORIES.get(area, area.replace("_", " "))
+    if scenario:
+        return {"feature": SCENARIOS_FEATURE, "story": story,
+                "severity": allure.severity_level.CRITICAL.value}
+    if path.parent.name == "contract" and path.stem.startswith("test_"):
+        return {"feature": CONTRACT_FEATURE, "story": story,
+                "severity": allure.severity_level.NORMAL.value}
+    return None

@@ -230,6 +230,22 @@ class Settings:
             lines.append("sknpay: not default: " + ", ".join(given))
         return lines
 
+    def feature_unavailable(self, feature: str, parallel_run: bool = False) -> str | None:
+        """Why a test of a feature the docs do not pin cannot run on this
+        target (the reason a skip gives), or None if it can."""
+        if self.target == "mock":
+            return None
+        if feature not in self.sandbox_features:
+            return (f"sknpay_feature {feature}: SKN Pay's docs do not pin it; list it in "
+                    f"--sknpay-sandbox-features (SKNPAY_SANDBOX_FEATURES) if {self.target} "
+                    "supports it")
+        if feature == "expiry" and parallel_run:
+            # The key's clock is the whole key's: moving it expires every open link,
+            # including those another worker's test is using right now.
+            return ("sknpay_feature expiry: it moves the API key's clock, which would expire "
+                    "the links other xdist workers' tests are using; run it without -n")
+        return None
+
     def secrets(self) -> tuple[Secret, ...]:
         return tuple(s for s in (self.api_key, self.webhook_secret) if s)
 

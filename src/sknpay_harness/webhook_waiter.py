@@ -52,9 +52,12 @@ class WebhookWaiter:
     def note_exchange(self, exchange: Exchange) -> None:
         self.last_request_sent = time.monotonic() - exchange.elapsed_ms / 1000
 
-    def wait_for(self, event_type: str, payment_id: str, timeout: float | None = None) -> ReceivedEvent:
+    def wait_for(self, event_type: str | tuple[str, ...], payment_id: str,
+                 timeout: float | None = None) -> ReceivedEvent:
         """The first ``event_type`` event for ``payment_id`` (already in, or the
-        next to come), verified; fails with what did arrive and where to look."""
+        next to come), verified; fails with what did arrive and where to look.
+        A tuple of types (the plausible names of an undocumented event) takes
+        the first of them to arrive; its ``type`` says which."""
         __tracebackhide__ = True
         since = self.last_request_sent
         # Named here, so it counts whoever made it (and an xdist relay routes it here).
@@ -71,7 +74,7 @@ class WebhookWaiter:
             self.attach_deliveries()  # on the step that waited, where the reader looks
             raise
         latency_ms = max(0.0, (event.received_at - since) * 1000)
-        self.run_log.add_wait(WaitRecord(self.nodeid, event_type, payment_id, latency_ms,
+        self.run_log.add_wait(WaitRecord(self.nodeid, event.type, payment_id, latency_ms,
                                          event.deliveries))
         self.reporter.attach_event(event, latency_ms)
         return event

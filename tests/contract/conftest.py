@@ -4,12 +4,20 @@ Every contract test runs unchanged against the embedded mock and any faithful
 SKN Pay (the sandbox target, or its rehearsal). So a test sends only request
 shapes the docs show (string metadata values, documented fields), knows what
 the harness itself adds (its run and test tags in metadata on a live target),
-and where the docs are silent (200 or 201 on create, the error body's shape,
-the hosted page's status after cancel, optional fields) accepts each
+and where the docs are silent (200 or 201 on create and refund, the error
+body's shape, the hosted page's status after cancel and after a decline, what
+it says after a payment, what paying an inactive link does, the refund
+object's fields, the expiry event's name, optional fields) accepts each
 plausible reading and notes which one it met (``sknpay_reading``). The few
 tests that need to put the mock in a state the API cannot reach by itself, or
 that pin the mock's own strictness where SKN Pay's rule is unknown, are marked
-``mock_only``.
+``mock_only``; those that need a feature the docs do not pin (a link's
+expiry) are marked ``sknpay_feature`` and run on a live target only when
+--sknpay-sandbox-features lists it.
+
+A customer (``sknpay_customer``) pays on the hosted page as a person would:
+the card fields are found by their autocomplete tokens and labels, never by
+the mock's own form field names, since a live hosted page differs.
 """
 
 from __future__ import annotations
@@ -22,6 +30,9 @@ from typing import Any
 import pytest
 
 from sknpay_harness import CREATE_STATUSES, Exchange, SknPayClient
+from sknpay_harness.cards import DECLINED_CARD_EXAMPLE, TEST_CARD
+from sknpay_harness.client import BearerKey
+from sknpay_harness.operations import API_PREFIX, CONTROL_PREFIX
 from sknpay_harness.targets import EmbeddedMockTarget
 
 # An amount whose rendering ("12.34") is unlikely to appear on a page by chance.
@@ -30,6 +41,12 @@ MAJOR_UNITS = "12.34"
 # Prefix of the junit property / allure note naming a reading (tests/conftest.py
 # sums them up at the end of the run).
 READING = "sknpay reading: "
+# The playground's cards (API notes): the test card pays, any other is declined.
+DECLINED_CARD = DECLINED_CARD_EXAMPLE
+# The merchant's page a paid customer is sent back to; recorded, never fetched.
+SUCCESS_URL = "https://shop.example/checkout/thanks"
+# Whether a refund answers 200 or 201 is unknown, as for create.
+REFUND_STATUSES = CREATE_STATUSES
 
 
 def payment_request(**overrides: Any) -> dict[str, Any]:
@@ -148,20 +165,66 @@ def sknpay_payment_count(sknpay_target: Any) -> Callable[[], int | None]:
 
 
 @dataclass(frozen=True)
-class CanceledPayment:
+class PaidPayment:
     created: dict[str, Any]
-    canceled: dict[str, Any]
-    event: Any  # ReceivedEvent
+    outcome: Any  # CheckoutOutcome
+    event: Any  # ReceivedEvent: its payment.succeeded
+
+    @property
+    def id(self) -> str:
+        return str(self.created["id"])
 
 
 @pytest.fixture
-def sknpay_canceled(sknpay_create: Callable[..., dict[str, Any]], sknpay_api: SknPayClient,
-                    sknpay_contract: Any, sknpay_webhooks: Any) -> CanceledPayment:
-    """function · CanceledPayment · a payment created, canceled, and its
-    payment.canceled webhook received (not yet checked beyond the listener's
-    signature verification)."""
-    created = sknpay_create()
-    canceled = sknpay_contract.check_response(
-        sknpay_api.cancel_payment(created["id"]), "payment", status=200)
-    event = sknpay_webhooks.wait_for("payment.canceled", created["id"])
-    return CanceledPayment(created, canceled, event)
+def sknpay_pay(sknpay_customer: Any, sknpay_webhooks: Any, sknpay_reporter: Any
+               ) -> Callable[[dict[str, Any]], PaidPayment]:
+    """function · callable(created) -> PaidPayment · the customer pays the link
+    with the test card; returns once its payment.succeeded is in."""
+
+    def pay(created: dict[str, Any]) -> PaidPayment:
+        __tracebackhide__ = True
+        outcome = sknpay_customer.pay(created["url"], TEST_CARD, success_url=SUCCESS_URL)
+        sknpay_reporter.attach_outcome(outcome)
+        assert outcome.outcome == "paid", (
+            f"the customer could not pay with the test card: {outcome.describe()}")
+        return PaidPayment(created, outcome,
+                           sknpay_webhooks.wait_for("payment.succeeded", created["id"]))
+
+    return pay
+
+
+@pytest.fixture
+def sknpay_paid_link(sknpay_create: Callable[..., dict[str, Any]],
+                     sknpay_pay: Callable[[dict[str, Any]], PaidPayment]) -> PaidPayment:
+    """function · PaidPayment · a link of AMOUNT (with a success_url) the customer
+    paid with the test card, and its payment.succeeded."""
+    return sknpay_pay(sknpay_create(payment_request(success_url=SUCCESS_URL)))
+
+
+@pytest.fixture
+def sknpay_refund(sknpay_api: SknPayClient, sknpay_contract: Any,
+                  sknpay_reading: Callable[[str, str], None]) -> Callable[..., dict[str, Any]]:
+    """function · callable(payment_id, amount=None) -> dict · a refund made and its
+    answer checked against the refund schema (200 or 201: the one met is noted)."""
+
+    def refund(payment_id: str, amount: int | None = None) -> dict[str, Any]:
+        __tracebackhide__ = True
+        exchange = sknpay_api.create_refund(payment_id, amount)
+        answer: dict[str, Any] = sknpay_contract.check_response(exchange, "refund",
+                                                                status=REFUND_STATUSES)
+        sknpay_reading("refund answers", f"HTTP {exchange.status}")
+        return answer
+
+    return refund
+
+
+def advance_clock(api: SknPayClient, api_key: Any, seconds: int) -> None:
+    """Move the key's clock forward through the mock's control API (the embedded
+    mock, or a mock process: a target listed with the ``expiry`` feature)."""
+    __tracebackhide__ = True
+    url = api.base_url.removesuffix(API_PREFIX) + CONTROL_PREFIX + "/clock/advance"
+    answer = api.http.post(url, json={"seconds": seconds}, auth=BearerKey(api_key))
+    assert answer.status_code == 200, (
+        f"advancing the target's clock (POST {url}, the mock's control API) answered HTTP "
+        f"{answer.status_code}: {answer.text[:300]}; a target without it cannot run the "
+        "'expiry' feature")

@@ -1,5 +1,5 @@
-"""Auth: create, retrieve and cancel without a valid key get 401 with an
-error body, and change nothing."""
+"""Auth: create, retrieve, cancel and refund without a valid key get 401 with
+an error body, and change nothing."""
 
 from __future__ import annotations
 
@@ -14,13 +14,13 @@ BAD_AUTH = {
     "wrong_key": f"Bearer {WRONG_KEY}",
     "malformed_header": f"Token {WRONG_KEY}",
 }
-OPERATIONS = ("create", "retrieve", "cancel")
+OPERATIONS = ("create", "retrieve", "cancel", "refund")
 
 
 @pytest.mark.parametrize("operation", OPERATIONS)
 @pytest.mark.parametrize("auth", BAD_AUTH.values(), ids=BAD_AUTH.keys())
 def test_bad_auth_gets_401(operation, auth, sknpay_api, sknpay_create, sknpay_expect_error):
-    existing = sknpay_create()  # retrieve/cancel target a real payment
+    existing = sknpay_create()  # retrieve/cancel/refund target a real payment
     # A refused request changes nothing, so each is repeated after a transient
     # fault (a 503 before the key is even read), as the harness's own calls are.
     if operation == "create":
@@ -28,6 +28,9 @@ def test_bad_auth_gets_401(operation, auth, sknpay_api, sknpay_create, sknpay_ex
                                       json_body=payment_request())
     elif operation == "retrieve":
         exchange = sknpay_api.request("GET", f"/payments/{existing['id']}", auth=auth)
-    else:
+    elif operation == "cancel":
         exchange = sknpay_api.request("POST", f"/payments/{existing['id']}/cancel", auth=auth)
+    else:
+        exchange = sknpay_api.request("POST", "/refunds", auth=auth,
+                                      json_body={"payment_id": existing["id"]})
     sknpay_expect_error(exchange, 401)

@@ -1,5 +1,7 @@
 """Cancel: answers the canceled payment, is idempotent, fires exactly one
-payment.canceled, and leaves a payment in another terminal state alone."""
+payment.canceled, and leaves a payment in another terminal state alone (a
+paid one on any target; expired and failed ones, which the mock must be put
+in, on the mock)."""
 
 from __future__ import annotations
 
@@ -37,6 +39,21 @@ def test_cancel_twice_same_object_and_one_event(sknpay_api, sknpay_contract, skn
     assert second["status"] == "canceled", f"after two cancels status is {second['status']!r}"
     sknpay_webhooks.wait_for("payment.canceled", created["id"])
     sknpay_webhooks.no_more_events("payment.canceled", created["id"], expected=1)
+
+
+def test_cancel_after_payment_changes_nothing(sknpay_paid_link, sknpay_api, sknpay_contract,
+                                              sknpay_webhooks):
+    payment_id = sknpay_paid_link.id
+    before = sknpay_contract.check_response(sknpay_api.retrieve_payment(payment_id), "payment",
+                                            status=200)
+    answer = sknpay_contract.check_response(sknpay_api.cancel_payment(payment_id), "payment",
+                                            status=200)
+    differs = [f"{f}: {before.get(f)!r} -> {answer.get(f)!r}"
+               for f in ("id", "status", "amount", "canceled_at", "amount_refunded")
+               if before.get(f) != answer.get(f)]
+    assert not differs, ("cancel of a succeeded payment changed it (a no-op once paid): "
+                         + "; ".join(differs))
+    sknpay_webhooks.no_more_events("payment.canceled", payment_id, expected=0)
 
 
 @pytest.mark.mock_only

@@ -11,7 +11,9 @@ from werkzeug.test import Client
 from sknpay_harness.mock.app import create_app
 from sknpay_harness.mock.chaos import CHAOS_FIELDS
 from sknpay_harness.mock.openapi import CONTROLS_TAG, build_document
+from sknpay_harness.mock.outbox import Outbox
 from sknpay_harness.mock.state import MockConfig
+from sknpay_harness.operations import EVENT_NAMES, OPERATIONS
 
 
 def _refs(node):
@@ -60,6 +62,56 @@ def test_operations_cover_the_known_surface():
     assert api == {"/api/v1/payments", "/api/v1/payments/{payment_id}",
                    "/api/v1/payments/{payment_id}/cancel", "/api/v1/refunds",
                    "/pay/{payment_id}", "/pay/{payment_id}/challenge"}
+
+
+def test_every_operation_has_a_description():
+    document = build_document()
+    bare = sorted(f"{method.upper()} {path}" for path, item in document["paths"].items()
+                  for method, operation in item.items()
+                  if not operation.get("description", "").strip())
+    assert not bare, f"operations without a description (operations.py): {bare}"
+    assert all(op.description for op in OPERATIONS if op.documented)
+
+
+class _RecordingOutbox(Outbox):
+    """Keeps the type of every event the mock queues, and sends nothing."""
+
+    def __init__(self) -> None:
+        super().__init__("whsec_doc")
+        self.types: list[str] = []
+
+    def enqueue(self, event, endpoints, tenant):
+        self.types.append(event["type"])
+        return []
+
+
+def test_every_event_type_the_mock_sends_is_under_webhooks():
+    webhooks = build_document()["webhooks"]
+    assert set(webhooks) == EVENT_NAMES
+    for name, item in webhooks.items():
+        post = item["post"]
+        assert post["summary"] and post["description"], name
+        headers = {p["name"]: p["schema"] for p in post["parameters"] if p["in"] == "header"}
+        assert headers["SknPay-Event-Type"] == {"const": name}
+        assert "SknPay-Signature" in headers
+        body = post["requestBody"]["content"]["application/json"]["schema"]
+        assert {"$ref": "#/components/schemas/event"} in body["allOf"], name
+    # Every type the mock sends is documented: a whole lifecycle, each event recorded.
+    outbox = _RecordingOutbox()
+    client = Client(create_app(MockConfig(webhook_secret="whsec_doc"), outbox=outbox))
+
+    def link() -> str:
+        return client.post("/api/v1/payments", json={"amount": 1000, "currency": "USD"},
+                           headers=KEY).get_json()["id"]
+
+    paid, declined, canceled = link(), link(), link()
+    client.post(f"/pay/{declined}", data={"card_number": "4242 4242 4242 4242"})
+    client.post(f"/pay/{paid}", data={"card_number": "4111 1111 1111 1111"})
+    client.post("/api/v1/refunds", json={"payment_id": paid, "amount": 100}, headers=KEY)
+    client.post(f"/api/v1/payments/{canceled}/cancel", headers=KEY)
+    link()  # left open: it expires
+    client.post("/_mock/clock/advance", json={"seconds": 2 * 24 * 3600}, headers=KEY)
+    assert set(outbox.types) == EVENT_NAMES, f"sent {sorted(set(outbox.types))}"
 
 
 # The pages that describe the document are not in it.

@@ -262,8 +262,8 @@ def test_no_anonymous_tear_down_entries(passed: AllureRun):
 def test_labels_and_link(passed: AllureRun):
     result = passed.result()
     labels = {(label["name"], label["value"]) for label in result["labels"]}
-    assert {("feature", "Cancel before pay"), ("severity", "critical"),
-            ("story", "End to end: create, cancel, webhook, hosted page")} <= labels
+    assert {("feature", "Payment-link lifecycle"), ("severity", "critical"),
+            ("story", "Cancel before pay")} <= labels
     assert [(link["name"], link["url"]) for link in result["links"]] == [
         ("SKN Pay API reference", "https://app.sknpay.com/docs/sknpay-api.md")]
 
@@ -274,10 +274,10 @@ def test_contract_files_map_to_stories_and_a_tests_own_label_wins(passed: Allure
               for name, result in passed.results_by_name().items()
               if name not in ("test_cancel_before_pay", "test_rejected")}
     assert labels == {
-        "test_plain": {("feature", "Cancel before pay"), ("story", "Cancel an open link"),
+        "test_plain": {("feature", "The API contract"), ("story", "Cancel an open link"),
                        ("severity", "normal")},
-        "test_labelled": {("feature", "Cancel before pay"), ("story", "Mine"), ("severity", "blocker")},
-        "test_refund": {("feature", "Cancel before pay"), ("story", "refunds"), ("severity", "normal")},
+        "test_labelled": {("feature", "The API contract"), ("story", "Mine"), ("severity", "blocker")},
+        "test_refund": {("feature", "The API contract"), ("story", "refunds"), ("severity", "normal")},
         "test_unit": set(),
     }
 

@@ -14,8 +14,8 @@ from sknpay_harness import Contract
 
 ROOT = Path(__file__).resolve().parents[2]
 EXAMPLES = ROOT / "fixtures" / "examples"
-PREFIXES = ("create-payment-request", "payment", "event", "error")  # longest first
-RESPONSE_SCHEMAS = ("payment", "event", "error")
+PREFIXES = ("create-payment-request", "payment", "refund", "event", "error")  # longest first
+RESPONSE_SCHEMAS = ("payment", "refund", "event", "error")
 
 
 def _schema_for(path: Path) -> str:

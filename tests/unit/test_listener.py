@@ -101,6 +101,22 @@ def test_bad_signature_for_the_awaited_payment_fails_at_once(inbox):
         inbox.wait_for("payment.canceled", "plink_A", timeout=30)
 
 
+def test_a_wait_for_several_names_takes_the_first_to_arrive(inbox):
+    # An undocumented event's plausible names: whichever comes, its type says which.
+    other = event(type_="payment.canceled", event_id="evt_other")
+    inbox.handle("POST", "/", headers(other), other)
+    body = event(type_="payment_link.expired", event_id="evt_exp")
+    inbox.handle("POST", "/", headers(body, type_="payment_link.expired"), body)
+    got = inbox.wait_for(("payment.expired", "payment_link.expired"), "plink_A", timeout=0.01)
+    assert (got.event_id, got.type) == ("evt_exp", "payment_link.expired")
+    with pytest.raises(WaitTimeout) as info:
+        inbox.wait_for(("payment.expired", "payment.lapsed"), "plink_A", timeout=0.01)
+    assert str(info.value).startswith(
+        "No payment.expired or payment.lapsed webhook (got payment.canceled, payment_link.expired) "
+        "for payment plink_A within 0.01 s\n")
+    assert "expected: type='payment.expired' or 'payment.lapsed'" in str(info.value)
+
+
 def test_timeout_lists_what_arrived_and_what_was_rejected(inbox):
     typo = event(type_="payment.cancelled", event_id="evt_typo")
     inbox.handle("POST", "/", headers(typo), typo)

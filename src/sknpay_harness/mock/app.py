@@ -183,7 +183,7 @@ class MockApp:
     def refund(self, request: Request) -> Response:
         tenant = self._authenticate(request)
         body = self._json_body(request)
-        problems = refunds.validate_request(body)
+        problems = self.breaks.apply("refund_problems", refunds.validate_request(body))
         if problems:
             raise ApiError(400, "invalid_request_error", problems[0].code,
                            "; ".join(p.message for p in problems), problems[0].param)
@@ -192,7 +192,8 @@ class MockApp:
             if payment is None:
                 raise ApiError(404, "invalid_request_error", "resource_missing",
                                f"no such payment: {body['payment_id']}", "payment_id")
-            problem = refunds.check_refundable(payment, body.get("amount"))
+            problem = self.breaks.apply("refund_refusal", refunds.check_refundable(payment, body.get("amount")),
+                                        payment)
             if problem is not None:
                 raise ApiError(400, "invalid_request_error", problem.code, problem.message,
                                problem.param)
@@ -200,7 +201,8 @@ class MockApp:
                                    self.now(tenant))
             tenant.refunds[refund.id] = refund
             view = self._view(payment, request)
-        self.emit(tenant, "payment.refunded", view)
+        if self.breaks.apply("fires_event", True, "payment.refunded"):
+            self.emit(tenant, "payment.refunded", view)
         return _json(200, self.breaks.apply("refund_view", refund.view()))
 
     def page(self, request: Request, payment_id: str) -> Response:
@@ -222,7 +224,7 @@ class MockApp:
         tenant = self.store.find_owner(payment_id)
         if tenant is None or not self.breaks.apply("hosted_page_open", payment.status == payments.OPEN, payment):
             return _html(409, hosted.render(payment, False))
-        card = payments.normalize_card(str(request.form.get("card_number", "")))
+        card = self.breaks.apply("card_number", payments.normalize_card(str(request.form.get("card_number", ""))))
         if not card:
             return _html(400, hosted.render(payment, True, "Enter a card number."))
         with self.store.lock:
@@ -235,7 +237,7 @@ class MockApp:
             else:
                 changed, event_type = payments.decline(payment), "payment.failed"
             view = self._view(payment, request)
-        if changed:
+        if self.breaks.apply("fires_event", changed, event_type):
             self.emit(tenant, event_type, view)
         if event_type == "payment.failed":
             return _html(402, hosted.render(payment, True, "Your card was declined. "
@@ -265,7 +267,7 @@ class MockApp:
             else:
                 changed, event_type = payments.fail_authentication(payment), "payment.failed"
             view = self._view(payment, request)
-        if changed:
+        if self.breaks.apply("fires_event", changed, event_type):
             self.emit(tenant, event_type, view)
         if event_type == "payment.failed":
             return _html(402, hosted.render(payment, True, "Authentication failed: your card was "

@@ -7,8 +7,11 @@ such as ``common.json#/$defs/amount`` rewritten to
 self-contained for tools (Schemathesis, code generators) and always says what
 the contract suite checks. Served by the mock at ``GET /openapi.json``.
 
-Its paths, operationIds, tags and summaries come from the operations table
-(../operations.py); this module adds what each operation takes and answers.
+Its paths, operationIds, tags, summaries and descriptions come from the
+operations table (../operations.py); this module adds what each operation
+takes and answers. Each event type the mock sends (the table's
+``EVENT_TYPES``) is under OpenAPI 3.1's ``webhooks``: the POST SKN Pay makes to
+the merchant's endpoint, its two headers and the event envelope.
 The front page and the ``/docs`` reference are rendered from it. It includes
 the ``/_mock`` control endpoints, tagged ``mock controls`` (test tooling, not
 SKN Pay's API), so a reader and a tool can tell them apart and leave them out.
@@ -26,6 +29,7 @@ from ..operations import (
     CANCEL_PAYMENT,
     CONTROL_PREFIX,
     CONTROLS_TAG,
+    EVENT_TYPES,
     HOSTED_PAGE,
     HOSTED_TAG,
     OPERATIONS,
@@ -33,9 +37,12 @@ from ..operations import (
     PAYMENTS_TAG,
     REFUNDS_TAG,
     RETRIEVE_PAYMENT,
+    WEBHOOKS_TAG,
     named,
 )
 from ..schema_location import default_schema_dir
+from ..signing import EVENT_TYPE_HEADER
+from ..signing import HEADER as SIGNATURE_HEADER
 from .control import MAX_CHECK_SECONDS, MAX_WAIT_SECONDS, STATE_EVENTS
 from .faults import ROUTE_NAMES
 
@@ -44,6 +51,9 @@ TAGS = [
     {"name": PAYMENTS_TAG, "description": "Hosted payment links: create, retrieve, cancel."},
     {"name": REFUNDS_TAG, "description": "Full and partial refunds of a paid link."},
     {"name": HOSTED_TAG, "description": "The page the customer opens (HTML, no API key)."},
+    {"name": WEBHOOKS_TAG, "description": "The events SKN Pay POSTs to the endpoint set in the "
+                                          "dashboard (Settings -> Webhooks), signed with the "
+                                          "whsec_ secret."},
     {"name": CONTROLS_TAG, "description": "Not part of SKN Pay: the mock's test controls under "
                                           f"{CONTROL_PREFIX}, scoped to the Bearer key."},
 ]
@@ -137,6 +147,7 @@ def build_document(schema_dir: Path | None = None) -> dict[str, Any]:
             **_api_details(payment_ok),
             **_control_details(),
         }),
+        "webhooks": _webhooks(),
         "components": {
             "securitySchemes": {"bearerAuth": {"type": "http", "scheme": "bearer",
                                                "description": "sk_test_... API key"}},
@@ -156,8 +167,36 @@ def _paths(details: dict[str, dict[str, Any]]) -> dict[str, Any]:
     for operation in documented:
         paths.setdefault(operation.path, {})[operation.method.lower()] = {
             "operationId": operation.operation_id, "tags": [operation.tag],
-            "summary": operation.summary, **details[operation.name]}
+            "summary": operation.summary, "description": operation.description,
+            **details[operation.name]}
     return paths
+
+
+def _webhooks() -> dict[str, Any]:
+    """Each event type as the POST SKN Pay makes to the merchant's endpoint."""
+    signature = {
+        "name": SIGNATURE_HEADER, "in": "header", "required": True,
+        "description": "t=<unix seconds>,v1=<hex HMAC-SHA256 keyed with the whsec_ secret over "
+                       "'<t>.' + the raw body>; reject a t more than 5 minutes from now and "
+                       "compare in constant time",
+        "schema": {"type": "string", "pattern": "^t=[0-9]+,"}}
+    hooks: dict[str, Any] = {}
+    for event in EVENT_TYPES:
+        first, *rest = event.name.replace(".", "_").split("_")
+        hooks[event.name] = {"post": {
+            "operationId": first + "".join(w.capitalize() for w in rest) + "Webhook",
+            "tags": [WEBHOOKS_TAG], "summary": event.summary, "description": event.description,
+            "security": [],
+            "parameters": [signature, {
+                "name": EVENT_TYPE_HEADER, "in": "header", "required": True,
+                "description": "The event's type, as in the body", "schema": {"const": event.name}}],
+            "requestBody": {"required": True, "content": _json_content({"allOf": [
+                _ref("event"), {"properties": {"type": {"const": event.name}}}]})},
+            "responses": {"2XX": {"description": "Received. Any other answer (or none) is "
+                                                 "retried with back-off; delivery is at least "
+                                                 "once, so deduplicate by the event's id."}},
+        }}
+    return hooks
 
 
 def _api_details(payment_ok: dict[str, Any]) -> dict[str, dict[str, Any]]:

@@ -76,12 +76,10 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
             item.add_marker(pytest.mark.skip(
                 reason=f"mock_only: {why}; target is {settings.target}"))
         feature = item.get_closest_marker("sknpay_feature")
-        if settings.target != "mock" and feature is not None \
-                and feature.args[0] not in settings.sandbox_features:
-            item.add_marker(pytest.mark.skip(reason=(
-                f"sknpay_feature {feature.args[0]}: SKN Pay's docs do not pin it; list it in "
-                f"--sknpay-sandbox-features (SKNPAY_SANDBOX_FEATURES) if {settings.target} "
-                "supports it")))
+        why = settings.feature_unavailable(feature.args[0], parallel.is_worker(config)) \
+            if feature is not None else None
+        if why is not None:
+            item.add_marker(pytest.mark.skip(reason=why))
         waits = "sknpay_webhooks" in getattr(item, "fixturenames", ())
         if waits and item.get_closest_marker("timeout") is None:
             item.add_marker(pytest.mark.timeout(backstop))

@@ -6,7 +6,7 @@ it breaks, and ``symptom`` is text the suite's failure output must contain
 when the break is on (the meta-test in tests/breaks/ pins it). The suite's
 checks are proven able to fail by running them against the mock with each
 break on. The breaks live by area (payment_object, create, errors, retrieve,
-cancel, idempotency, webhooks, hosted_page); registry.py names them all, and
+cancel, idempotency, refunds, webhooks, events, hosted_page); registry.py names them all, and
 the mock consults the active ones through :class:`BreakSet`'s generic
 ``apply``/``any``/``all``.
 

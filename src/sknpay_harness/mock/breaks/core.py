@@ -90,7 +90,22 @@ class ContractBreak:
         whether it changed the payment."""
         return emits
 
+    # -- refunds ----------------------------------------------------------------
+    def refund_problems(self, problems: list[Any]) -> list[Any]:
+        """What is wrong with a refund request's shape, before its payment is looked up."""
+        return problems
+
+    def refund_refusal(self, refusal: Any, payment: Payment) -> Any:
+        """Why this refund of ``payment`` cannot be made (a FieldError); None: it can."""
+        return refusal
+
     # -- events and their delivery --------------------------------------------
+    def fires_event(self, fires: bool, event_type: str) -> bool:
+        """Whether a change made on the hosted page or by a refund fires
+        ``event_type`` (payment.succeeded, payment.failed, payment.refunded); the
+        mock starts from whether the payment changed."""
+        return fires
+
     def event(self, event: dict[str, Any]) -> dict[str, Any]:
         return event
 
@@ -113,6 +128,10 @@ class ContractBreak:
 
     def hosted_page_html(self, html: str, payment: Payment) -> str:
         return html
+
+    def card_number(self, card: str) -> str:
+        """The card number the customer submitted, as the page reads it (digits only)."""
+        return card
 
 
 # The hook names: ContractBreak's public methods, declared once above.

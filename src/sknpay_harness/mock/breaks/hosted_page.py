@@ -1,8 +1,10 @@
-"""Breaks of the hosted page: the pay form while open, the notice once canceled."""
+"""Breaks of the hosted page: the pay form while open (and again after a
+decline), the notice once canceled or paid, and which card pays."""
 
 from __future__ import annotations
 
-from ..payments import CANCELED, Payment, format_amount
+from ...cards import TEST_CARD
+from ..payments import CANCELED, SUCCEEDED, Payment, format_amount
 from .core import ContractBreak
 
 
@@ -30,4 +32,40 @@ class HostedPageWrongAmount(ContractBreak):
         return html.replace(right, format_amount(payment.amount // 100, payment.currency))
 
 
-AREA = (HostedPageStillActive, HostedPageWrongAmount)
+class HostedPagePaidStillPayable(ContractBreak):
+    """A paid link's page takes no more cards; this keeps showing the form
+    (and "takes" the card again, answering as if paid)."""
+
+    name = "hosted_page_paid_still_payable"
+    promise = "the hosted page of a paid link takes no card"
+    symptom = "still shows a card form"
+
+    def hosted_page_open(self, shown_open: bool, payment: Payment) -> bool:
+        return shown_open or payment.status == SUCCEEDED
+
+
+class HostedPageClosedAfterDecline(ContractBreak):
+    """After a declined card the link stays open and the page offers the form
+    again; this shows the link as no longer active."""
+
+    name = "hosted_page_closed_after_decline"
+    promise = "after a decline the hosted page offers the card form again"
+    symptom = "does not offer the card form again"
+
+    def hosted_page_open(self, shown_open: bool, payment: Payment) -> bool:
+        return shown_open and payment.last_payment_error is None
+
+
+class DeclinedCardPays(ContractBreak):
+    """Only the test card pays; this reads every card as the test card."""
+
+    name = "declined_card_pays"
+    promise = "a card other than the test card is declined"
+    symptom = "the declined card was not declined"
+
+    def card_number(self, card: str) -> str:
+        return TEST_CARD if card else card
+
+
+AREA = (HostedPageStillActive, HostedPageWrongAmount, HostedPagePaidStillPayable,
+        HostedPageClosedAfterDecline, DeclinedCardPays)

@@ -5,13 +5,25 @@ from __future__ import annotations
 import difflib
 from collections.abc import Iterable
 
-from . import cancel, create, errors, harmless, hosted_page, idempotency, payment_object, retrieve, webhooks
+from . import (
+    cancel,
+    create,
+    errors,
+    events,
+    harmless,
+    hosted_page,
+    idempotency,
+    payment_object,
+    refunds,
+    retrieve,
+    webhooks,
+)
 from .core import ContractBreak
 
 BREAKS: dict[str, type[ContractBreak]] = {
     cls.name: cls
-    for area in (payment_object, create, errors, retrieve, cancel, idempotency, webhooks,
-                 hosted_page, harmless)
+    for area in (payment_object, create, errors, retrieve, cancel, idempotency, refunds,
+                 webhooks, events, hosted_page, harmless)
     for cls in area.AREA
 }
 
