@@ -218,12 +218,10 @@ class MockApp:
     def pay(self, request: Request, payment_id: str) -> Response:
         """The customer submits the card form (test card pays, the 3-D Secure
         card asks for a challenge first, any other declines)."""
-        payment = self._page_payment(payment_id)
-        if payment is None:
-            return _html(404, hosted.not_found())
-        tenant = self.store.find_owner(payment_id)
-        if tenant is None or not self.breaks.apply("hosted_page_open", payment.status == payments.OPEN, payment):
-            return _html(409, hosted.render(payment, False))
+        found = self._payable(payment_id)
+        if isinstance(found, Response):
+            return found
+        payment, tenant = found
         card = self.breaks.apply("card_number", payments.normalize_card(str(request.form.get("card_number", ""))))
         if not card:
             return _html(400, hosted.render(payment, True, "Enter a card number."))
@@ -237,23 +235,16 @@ class MockApp:
             else:
                 changed, event_type = payments.decline(payment), "payment.failed"
             view = self._view(payment, request)
-        if self.breaks.apply("fires_event", changed, event_type):
-            self.emit(tenant, event_type, view)
-        if event_type == "payment.failed":
-            return _html(402, hosted.render(payment, True, "Your card was declined. "
-                                                           "Try another card."))
-        return self._paid_page(payment)
+        return self._after_attempt(tenant, payment, view, changed, event_type,
+                                   "Your card was declined. Try another card.")
 
     def challenge(self, request: Request, payment_id: str) -> Response:
         """The customer answers the 3-D Secure challenge: ``result=complete`` pays,
         ``result=fail`` declines (payment.failed; the link stays open)."""
-        payment = self._page_payment(payment_id)
-        if payment is None:
-            return _html(404, hosted.not_found())
-        tenant = self.store.find_owner(payment_id)
-        if tenant is None or not self.breaks.apply("hosted_page_open", payment.status == payments.OPEN,
-                                                    payment):
-            return _html(409, hosted.render(payment, False))
+        found = self._payable(payment_id)
+        if isinstance(found, Response):
+            return found
+        payment, tenant = found
         token = str(request.form.get("challenge_token", ""))
         result = request.form.get("result")
         with self.store.lock:
@@ -267,11 +258,28 @@ class MockApp:
             else:
                 changed, event_type = payments.fail_authentication(payment), "payment.failed"
             view = self._view(payment, request)
+        return self._after_attempt(tenant, payment, view, changed, event_type,
+                                   "Authentication failed: your card was not charged. "
+                                   "Try another card.")
+
+    def _payable(self, payment_id: str) -> tuple[payments.Payment, Tenant] | Response:
+        """The link and its owner, if its page takes a payment; else the page's answer."""
+        payment = self._page_payment(payment_id)
+        if payment is None:
+            return _html(404, hosted.not_found())
+        tenant = self.store.find_owner(payment_id)
+        if tenant is None or not self.breaks.apply("hosted_page_open", payment.status == payments.OPEN,
+                                                    payment):
+            return _html(409, hosted.render(payment, False))
+        return payment, tenant
+
+    def _after_attempt(self, tenant: Tenant, payment: payments.Payment, view: dict[str, Any],
+                       changed: bool, event_type: str, declined: str) -> Response:
+        """The event a card or challenge attempt fires, and the page the customer gets."""
         if self.breaks.apply("fires_event", changed, event_type):
             self.emit(tenant, event_type, view)
         if event_type == "payment.failed":
-            return _html(402, hosted.render(payment, True, "Authentication failed: your card was "
-                                                           "not charged. Try another card."))
+            return _html(402, hosted.render(payment, True, declined))
         return self._paid_page(payment)
 
     def _paid_page(self, payment: payments.Payment) -> Response:
