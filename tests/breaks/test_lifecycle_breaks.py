@@ -14,7 +14,8 @@ FILES = ("conftest.py", "test_standard_checkout.py", "test_declined_card.py",
 
 # (break, the scenario it must fail, text its failure must contain)
 CASES = [
-    ("no_succeeded_event", "test_standard_checkout", "No payment.succeeded webhook for payment"),
+    ("no_succeeded_event", "test_standard_checkout",
+     "No payment.succeeded or payment.paid or payment.completed webhook for payment"),
     ("hosted_page_paid_still_payable", "test_standard_checkout",
      "the paid link still shows a card form"),
     ("cancel_overrides_terminal", "test_standard_checkout",

@@ -32,7 +32,7 @@ import pytest
 from sknpay_harness import CREATE_STATUSES, Exchange, SknPayClient
 from sknpay_harness.cards import DECLINED_CARD_EXAMPLE, TEST_CARD
 from sknpay_harness.client import BearerKey
-from sknpay_harness.operations import API_PREFIX, CONTROL_PREFIX
+from sknpay_harness.operations import API_PREFIX, CONTROL_PREFIX, SUCCEEDED_EVENT_NAMES
 from sknpay_harness.targets import EmbeddedMockTarget
 
 # An amount whose rendering ("12.34") is unlikely to appear on a page by chance.
@@ -188,7 +188,7 @@ def sknpay_pay(sknpay_customer: Any, sknpay_webhooks: Any, sknpay_reporter: Any
         assert outcome.outcome == "paid", (
             f"the customer could not pay with the test card: {outcome.describe()}")
         return PaidPayment(created, outcome,
-                           sknpay_webhooks.wait_for("payment.succeeded", created["id"]))
+                           sknpay_webhooks.wait_for(SUCCEEDED_EVENT_NAMES, created["id"]))
 
     return pay
 

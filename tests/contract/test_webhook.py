@@ -19,14 +19,13 @@ from typing import Any
 import pytest
 
 from sknpay_harness import signing
+from sknpay_harness.operations import EXPIRED_EVENT_NAMES, SUCCEEDED_EVENT_NAMES
 
 from .conftest import DECLINED_CARD, SUCCESS_URL, advance_clock, payment_request
 
 # Compared with a retrieve; the optional ones only when both carry them.
 COMPARED = ("id", "status", "amount", "currency", "description", "metadata")
 COMPARED_IF_SENT = ("amount_refunded", "last_payment_error")
-# The expiry event's plausible names: the mock's, and Stripe's payment-link flavour.
-EXPIRY_NAMES = ("payment.expired", "payment_link.expired")
 A_DAY_AND_A_SECOND = 24 * 3600 + 1  # the mock's lifetime is Stripe Checkout's 24 h
 EVENT_TYPES = [
     "payment.canceled", "payment.succeeded", "payment.failed", "payment.refunded",
@@ -65,7 +64,7 @@ def sknpay_event(request, sknpay_api, sknpay_contract, sknpay_create, sknpay_cus
         sknpay_refund(payment_id)
     else:
         advance_clock(sknpay_api, sknpay_settings.api_key, A_DAY_AND_A_SECOND)
-        return EventCase(event_type, payment_id, sknpay_webhooks.wait_for(EXPIRY_NAMES, payment_id))
+        return EventCase(event_type, payment_id, sknpay_webhooks.wait_for(EXPIRED_EVENT_NAMES, payment_id))
     return EventCase(event_type, payment_id, sknpay_webhooks.wait_for(event_type, payment_id))
 
 
@@ -80,8 +79,10 @@ def test_event_matches_envelope_schema(sknpay_event, sknpay_contract, sknpay_rea
     assert in_event.get("id") == sknpay_event.payment_id, (
         f"webhook {event.event_id} ({event.type}) carries payment {in_event.get('id')!r}, "
         f"expected {sknpay_event.payment_id!r}")
-    if event.type in EXPIRY_NAMES:
+    if event.type in EXPIRED_EVENT_NAMES:
         sknpay_reading("expiry event's name", event.type)
+    if event.type in SUCCEEDED_EVENT_NAMES:
+        sknpay_reading("a paid link's event's name", event.type)
     if event.type == "payment.failed":
         # The link stays open for another card (API notes); a 'failed' status is plausible too.
         sknpay_reading("payment.failed carries a payment whose status is", str(in_event["status"]))

@@ -16,6 +16,7 @@ import os
 import httpx
 import pytest
 
+from sknpay_harness.operations import SUCCEEDED_EVENT_NAMES
 from sknpay_harness.errors import ConfigError
 
 
@@ -38,7 +39,7 @@ def test_the_app_on_a_live_target(sknpay_app, sknpay_api, sknpay_customer, sknpa
                                                "description": "made by the app"}}).json()
     outcome = sknpay_customer.pay(created["url"], "4111 1111 1111 1111")
     assert outcome.outcome == "paid", outcome.describe()
-    event = sknpay_webhooks.wait_for("payment.succeeded", created["id"])
+    event = sknpay_webhooks.wait_for(SUCCEEDED_EVENT_NAMES, created["id"])
     assert event.body["data"]["object"]["amount"] == 1500
 """
 

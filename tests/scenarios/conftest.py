@@ -15,6 +15,7 @@ import pytest
 
 from sknpay_harness import CREATE_STATUSES
 from sknpay_harness.cards import TEST_CARD
+from sknpay_harness.operations import SUCCEEDED_EVENT_NAMES
 
 # The merchant's page the customer is sent back to; never fetched (the customer
 # records the redirect), so it need not exist.
@@ -60,7 +61,7 @@ def sknpay_paid(sknpay_new_link: Callable[..., dict[str, Any]], sknpay_customer:
         outcome = sknpay_customer.pay(created["url"], TEST_CARD, success_url=created["success_url"])
         sknpay_reporter.attach_outcome(outcome)
         assert outcome.outcome == "paid", outcome.describe()
-        event = sknpay_webhooks.wait_for("payment.succeeded", created["id"])
+        event = sknpay_webhooks.wait_for(SUCCEEDED_EVENT_NAMES, created["id"])
         return Paid(created, outcome, event)
 
     return pay

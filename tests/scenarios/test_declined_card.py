@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from sknpay_harness.cards import DECLINED_CARD_EXAMPLE, TEST_CARD
+from sknpay_harness.operations import SUCCEEDED_EVENT_NAMES
 
 pytestmark = [pytest.mark.scenario]
 
@@ -37,5 +38,5 @@ def test_declined_card(sknpay_new_link, sknpay_customer, sknpay_api, sknpay_cont
         retried = sknpay_customer.pay(created["url"], TEST_CARD, success_url=created["success_url"])
         sknpay_reporter.attach_outcome(retried)
         assert retried.outcome == "paid", retried.describe()
-        event = sknpay_webhooks.wait_for("payment.succeeded", payment_id)
+        event = sknpay_webhooks.wait_for(SUCCEEDED_EVENT_NAMES, payment_id)
         assert event.body["data"]["object"]["status"] == "succeeded", event.body["data"]["object"]

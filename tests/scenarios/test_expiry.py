@@ -13,7 +13,7 @@ from __future__ import annotations
 import httpx
 import pytest
 
-from sknpay_harness.operations import API_PREFIX, CONTROL_PREFIX
+from sknpay_harness.operations import API_PREFIX, CONTROL_PREFIX, EXPIRED_EVENT_NAMES
 
 pytestmark = [pytest.mark.scenario, pytest.mark.sknpay_feature("expiry")]
 
@@ -39,11 +39,11 @@ def test_expiry(sknpay_new_link, sknpay_api, sknpay_settings, sknpay_contract, s
                                A_DAY_AND_A_SECOND)
         sknpay_reporter.attach_json("clock", moved)
 
-    with sknpay_reporter.step("3. The link is expired, and payment.expired arrives"):
+    with sknpay_reporter.step("3. The link is expired, and its expiry event arrives"):
         retrieved = sknpay_contract.check_response(sknpay_api.retrieve_payment(payment_id),
                                                    "payment", status=200)
         assert retrieved["status"] == "expired", f"status a day later: {retrieved['status']!r}"
-        event = sknpay_webhooks.wait_for("payment.expired", payment_id)
+        event = sknpay_webhooks.wait_for(EXPIRED_EVENT_NAMES, payment_id)
         sknpay_contract.check("event", event.body, where=f"webhook {event.event_id}")
 
     with sknpay_reporter.step("4. The hosted page says the link is no longer active"):

@@ -12,6 +12,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from sknpay_harness.cards import TEST_CARD
+from sknpay_harness.operations import SUCCEEDED_EVENT_NAMES
 
 pytestmark = [pytest.mark.scenario]
 
@@ -36,7 +37,7 @@ def test_standard_checkout(sknpay_new_link, sknpay_customer, sknpay_api, sknpay_
             f"redirect {outcome.redirect!r} should carry payment_id={payment_id}"
 
     with sknpay_reporter.step("4. The payment is succeeded, and payment.succeeded arrives"):
-        event = sknpay_webhooks.wait_for("payment.succeeded", payment_id)
+        event = sknpay_webhooks.wait_for(SUCCEEDED_EVENT_NAMES, payment_id)
         sknpay_contract.check("event", event.body, where=f"webhook {event.event_id}")
         assert event.body["data"]["object"]["status"] == "succeeded", event.body["data"]["object"]
         retrieved = sknpay_contract.check_response(sknpay_api.retrieve_payment(payment_id),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pytest
 
 from sknpay_harness.cards import THREE_D_SECURE_CARD
+from sknpay_harness.operations import SUCCEEDED_EVENT_NAMES
 
 pytestmark = [pytest.mark.scenario, pytest.mark.sknpay_feature("three_d_secure")]
 
@@ -28,7 +29,7 @@ def test_three_d_secure_completed(sknpay_new_link, sknpay_customer, sknpay_api, 
         assert outcome.outcome == "paid", outcome.describe()
 
     with sknpay_reporter.step("3. payment.succeeded arrives and the payment is succeeded"):
-        event = sknpay_webhooks.wait_for("payment.succeeded", created["id"])
+        event = sknpay_webhooks.wait_for(SUCCEEDED_EVENT_NAMES, created["id"])
         sknpay_contract.check("event", event.body, where=f"webhook {event.event_id}")
         retrieved = sknpay_contract.check_response(sknpay_api.retrieve_payment(created["id"]),
                                                    "payment", status=200)

@@ -25,7 +25,7 @@ class NoSucceededEvent(ContractBreak):
 
     name = "no_succeeded_event"
     promise = "a payment on the hosted page fires payment.succeeded"
-    symptom = "No payment.succeeded webhook"
+    symptom = "No payment.succeeded or payment.paid or payment.completed webhook"
 
     def fires_event(self, fires: bool, event_type: str) -> bool:
         return False if event_type == "payment.succeeded" else fires
