@@ -167,7 +167,7 @@ class SandboxStandIn:
                 "SKNPAY_WEBHOOK_TIMEOUT": self.webhook_timeout}
 
     def payments(self) -> list[object]:
-        return [p for t in self.mock.app.store._tenants.values() for p in t.payments.values()]
+        return [p for t in self.mock.app.state.store._tenants.values() for p in t.payments.values()]
 
 
 @pytest.fixture

@@ -158,7 +158,7 @@ def sknpay_payment_count(sknpay_target: Any) -> Callable[[], int | None]:
 
     def count() -> int | None:
         if isinstance(sknpay_target, EmbeddedMockTarget):
-            return sknpay_target.app.store.payment_count()
+            return sknpay_target.app.state.store.payment_count()
         return None
 
     return count

@@ -47,10 +47,10 @@ class Mock:
 
     def event_types(self, payment_id: str) -> list[str]:
         """Every event the mock sent for the payment (its outbox's log)."""
-        return [d["event_type"] for d in self.app.outbox.log() if d.get("payment_id") == payment_id]
+        return [d["event_type"] for d in self.app.state.outbox.log() if d.get("payment_id") == payment_id]
 
     def _idle(self) -> str | None:
-        return "the mock's outbox is idle" if self.app.outbox.is_idle() else None
+        return "the mock's outbox is idle" if self.app.state.outbox.is_idle() else None
 
 
 @pytest.fixture

@@ -126,7 +126,7 @@ class MockStack:
                                    give_up=self._idle_reason)
 
     def _idle_reason(self) -> str | None:
-        return "the mock's outbox is idle" if self.app.outbox.is_idle() else None
+        return "the mock's outbox is idle" if self.app.state.outbox.is_idle() else None
 
 
 @pytest.fixture

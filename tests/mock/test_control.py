@@ -53,7 +53,7 @@ def test_set_state_without_event_and_bad_status(mock_stack):
         bad = ctl.post(f"/payments/{payment['id']}/state", json={"status": "paid"})
         assert bad.status_code == 400 and bad.json()["error"]["param"] == "status"
         assert ctl.post("/payments/plink_nope/state", json={"status": "open"}).status_code == 404
-    assert mock_stack.app.outbox.log() == []
+    assert mock_stack.app.state.outbox.log() == []
 
 
 def test_advancing_the_clock_expires_links_of_that_key_only(mock_stack):

@@ -100,7 +100,7 @@ def test_a_route_that_would_redirect_is_a_404_with_the_path_it_meant(app, http):
 def test_a_body_without_a_json_content_type_is_415_naming_the_header(app, http, path,
                                                                       content_type, named):
     headers = {**AUTH, **({"Content-Type": content_type} if content_type else {})}
-    before = app.store.payment_count()
+    before = app.state.store.payment_count()
     r = http.post(path, content=RAW_GOOD, headers=headers)
     assert r.status_code == 415, r.text
     assert r.headers["accept"] == "application/json"  # RFC 9110 §15.5.16
@@ -108,7 +108,7 @@ def test_a_body_without_a_json_content_type_is_415_naming_the_header(app, http, 
     assert (error["code"], error["param"]) == ("unsupported_media_type", "Content-Type")
     assert named in error["message"]
     assert "'Content-Type: application/json'" in error["message"]
-    assert app.store.payment_count() == before
+    assert app.state.store.payment_count() == before
 
 
 @pytest.mark.parametrize("content_type", [

@@ -40,7 +40,7 @@ def create(http, body=GOOD, **headers):
 
 
 def queued(app):
-    return app.outbox.log()
+    return app.state.outbox.log()
 
 
 def test_create_returns_an_open_payment_echoing_the_request(http):
@@ -74,13 +74,13 @@ def test_invalid_create_is_400_naming_the_param_and_creates_nothing(app, http, b
     r = create(http, body)
     assert r.status_code == 400
     assert r.json()["error"]["param"] == param
-    assert app.store.payment_count() == 0
+    assert app.state.store.payment_count() == 0
 
 
 def test_body_that_is_not_json_is_400(app, http):
     r = http.post("/api/v1/payments", content=b"{nope", headers={**AUTH, "Content-Type": "application/json"})
     assert r.status_code == 400 and r.json()["error"]["code"] == "invalid_json"
-    assert app.store.payment_count() == 0
+    assert app.state.store.payment_count() == 0
 
 
 def test_oversized_body_is_413(http):
@@ -107,7 +107,7 @@ def test_idempotency_same_key_same_body_replays_and_other_body_conflicts(app, ht
     assert conflict.status_code == 409 and conflict.json()["error"]["code"] == "idempotency_key_in_use"
     other = create(http, GOOD, **{"Idempotency-Key": "k2"})
     assert other.json()["id"] != first.json()["id"]
-    assert app.store.payment_count() == 2
+    assert app.state.store.payment_count() == 2
 
 
 def test_retrieve_and_unknown_ids(http):
@@ -131,7 +131,7 @@ def test_cancel_is_idempotent_and_queues_exactly_one_event(app, http):
 @pytest.mark.parametrize("status", ["succeeded", "expired", "failed"])
 def test_cancel_of_a_terminal_payment_changes_nothing(app, http, status):
     pid = create(http).json()["id"]
-    app.store.find_payment(pid).status = status
+    app.state.store.find_payment(pid).status = status
     r = http.post(f"/api/v1/payments/{pid}/cancel", headers=AUTH)
     assert r.status_code == 200 and r.json()["status"] == status and queued(app) == []
 

@@ -196,7 +196,7 @@ def test_every_control_answer_matches_its_documented_schema():
                         for e in validator.iter_errors(answer.get_json())]
             assert not problems, f"{method} {path} answered off its document: {problems}"
     finally:
-        app.outbox.stop()
+        app.state.outbox.stop()
     documented = {(method.upper(), path) for path, item in document["paths"].items()
                   if path.startswith("/_mock/") for method in item}
     assert documented == {(method, path) for method, path, _ in CONTROL_CALLS}

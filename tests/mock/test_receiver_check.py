@@ -305,7 +305,7 @@ def test_the_control_endpoint_refuses_bad_requests():
             assert (answer.status_code, answer.get_json()["error"]["param"]) == (status, param), body
         assert client.post("/_mock/receiver-check", json={}).status_code == 401
     finally:
-        app.outbox.stop()
+        app.state.outbox.stop()
 
 
 def test_the_front_page_says_how_to_check_a_receiver():
@@ -313,7 +313,7 @@ def test_the_front_page_says_how_to_check_a_receiver():
     try:
         page = Client(app).get("/").get_data(as_text=True)
     finally:
-        app.outbox.stop()
+        app.state.outbox.stop()
     assert 'id="receiver-check"' in page
     assert "/_mock/receiver-check" in page and "sknpay-check-receiver URL --payment-id" in page
     assert SECRET not in page

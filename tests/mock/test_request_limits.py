@@ -136,7 +136,7 @@ def test_the_mock_refuses_one_past_each_limit_naming_the_param(name, app, http):
     error = answer.json()["error"]
     assert (error["type"], error["code"], error["param"]) == ("invalid_request_error", code, param)
     assert param.split("[")[0] in error["message"], error["message"]
-    assert app.store.payment_count() == 0
+    assert app.state.store.payment_count() == 0
 
 
 def test_a_number_in_metadata_gets_a_400_that_says_what_to_send(http):

@@ -103,7 +103,7 @@ def test_refunds_belong_to_one_api_key(mock_stack):
 def test_link_expires_after_its_lifetime_on_the_mocks_clock(mock_stack):
     with mock_stack.client() as client:
         payment = create(client)
-        tenant = mock_stack.app.store.tenant(mock_stack.key)
+        tenant = mock_stack.app.state.store.tenant(mock_stack.key)
         tenant.clock_offset += 24 * 3600 - 5
         assert client.get(f"/payments/{payment['id']}").json()["status"] == "open"
         tenant.clock_offset += 5
@@ -119,7 +119,7 @@ def test_link_expires_after_its_lifetime_on_the_mocks_clock(mock_stack):
 def test_expiry_sweep_fires_without_a_request(mock_stack):
     with mock_stack.client() as client:
         payment = create(client)
-    mock_stack.app.store.tenant(mock_stack.key).clock_offset += 24 * 3600
+    mock_stack.app.state.store.tenant(mock_stack.key).clock_offset += 24 * 3600
     assert mock_stack.app.state.sweep_all() == 1
     event = mock_stack.event("payment.expired", payment["id"])
     assert event.body["data"]["object"]["url"].endswith(f"/pay/{payment['id']}")
@@ -191,7 +191,7 @@ def test_empty_card_number_is_asked_again_without_an_event(mock_stack):
     with mock_stack.page() as page:
         answer = page.post(f"/pay/{payment['id']}", data={"card_number": " "})
     assert answer.status_code == 400 and "Enter a card number." in answer.text
-    assert mock_stack.app.outbox.log() == []
+    assert mock_stack.app.state.outbox.log() == []
 
 
 def test_canceled_link_cannot_be_paid_and_says_no_longer_active(mock_stack):
@@ -238,7 +238,7 @@ def test_3ds_card_shows_a_challenge_whose_token_is_single_use(mock_stack):
     assert state["status"] == "open"
     assert state["last_payment_error"]["code"] == "payment_intent_authentication_failure"
     CONTRACT.check("event", mock_stack.event("payment.failed", payment["id"]).body)
-    assert [d["event_type"] for d in mock_stack.app.outbox.log()] == ["payment.failed"]
+    assert [d["event_type"] for d in mock_stack.app.state.outbox.log()] == ["payment.failed"]
 
 
 def test_3ds_challenge_of_a_link_canceled_meanwhile_takes_no_payment(mock_stack):

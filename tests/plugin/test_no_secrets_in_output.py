@@ -55,7 +55,7 @@ def test_broken_mock(break_name, sknpay_mock, sknpay_api, sknpay_contract, sknpa
 
 
 def test_webhook_deadline(monkeypatch, sknpay_mock, sknpay_api, sknpay_webhooks):
-    monkeypatch.setattr(sknpay_mock.app.outbox, "delay", 3.0)
+    monkeypatch.setattr(sknpay_mock.app.state.outbox, "delay", 3.0)
     payment = sknpay_api.create_payment({"amount": 100, "currency": "USD"}).json()
     sknpay_api.cancel_payment(payment["id"])
     sknpay_webhooks.wait_for("payment.canceled", payment["id"], timeout=0.05)

@@ -8,7 +8,7 @@ def test_503_on_first_create_and_cancel_still_makes_exactly_one_payment(
     stand_in = sandbox_stand_in("--fail-first", "create=1", "--fail-first", "cancel=1")
     result = sandbox_run(stand_in)
     result.assert_outcomes(passed=1)
-    assert stand_in.mock.app.store.payment_count() == 1
+    assert stand_in.mock.app.state.store.payment_count() == 1
     log = stand_in.log.getvalue()
     assert log.count("POST /api/v1/payments -> 503") == 1
     assert log.count("POST /api/v1/payments -> 200") == 1
@@ -26,7 +26,7 @@ def test_payments_carry_run_and_test_names_and_other_payments_events_are_ignored
     stand_in = sandbox_stand_in("--noise-rate", "1", "--duplicate-rate", "1")
     result = sandbox_run(stand_in, "--sknpay-run-id", "run-A", "--sknpay-linger", "1")
     result.assert_outcomes(passed=1)
-    payments = [p for t in stand_in.mock.app.store._tenants.values()
+    payments = [p for t in stand_in.mock.app.state.store._tenants.values()
                 for p in t.payments.values()]
     assert len(payments) == 1
     assert payments[0].metadata == {"harness_run": "run-A",
@@ -49,7 +49,7 @@ def test_open_payments_are_canceled_at_session_end(sandbox_stand_in, sandbox_run
     """}
     result = sandbox_run(stand_in, files=files)
     result.assert_outcomes(passed=1)
-    payments = [p for t in stand_in.mock.app.store._tenants.values()
+    payments = [p for t in stand_in.mock.app.state.store._tenants.values()
                 for p in t.payments.values()]
     assert [p.status for p in payments] == ["canceled"]
     result.stdout.fnmatch_lines([

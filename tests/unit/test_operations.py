@@ -93,7 +93,7 @@ def test_a_fault_rule_by_either_name_fails_the_create_and_reads_back_as_given(ro
     body = {"amount": 100, "currency": "USD"}
     assert client.post("/api/v1/payments", json=body, headers=auth).status_code == 503
     assert client.post("/api/v1/payments", json=body, headers=auth).status_code == 200
-    app.outbox.stop()
+    app.state.outbox.stop()
 
 
 def _client(answers: list[int]) -> tuple[SknPayClient, list[Exchange], list[httpx.Request]]:

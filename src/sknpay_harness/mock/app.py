@@ -56,10 +56,6 @@ class MockApp:
 
     def __init__(self, state: MockState) -> None:
         self.state = state
-        # The handlers' names for the state's parts and operations.
-        self.config, self.store, self.outbox = state.config, state.store, state.outbox
-        self.breaks, self.clock, self.ids = state.breaks, state.clock, state.ids
-        self.now, self.emit, self._authenticate = state.now, state.emit, state.tenant_for
         self.control = ControlApi(state)
         # Faults are answered before the app sees the request: nothing changes.
         self._wsgi = FaultInjector(self._serve, state.faults)
@@ -121,13 +117,13 @@ class MockApp:
 
     # -- API handlers ------------------------------------------------------
     def create(self, request: Request) -> Response:
-        tenant = self._authenticate(request)
-        body = self.breaks.apply("create_body", self._json_body(request))
-        problems = self.breaks.apply("validation_problems", payments.validate_create(body))
+        tenant = self.state.tenant_for(request)
+        body = self.state.breaks.apply("create_body", self._json_body(request))
+        problems = self.state.breaks.apply("validation_problems", payments.validate_create(body))
         if problems:
-            if self.breaks.any("keeps_rejected_create"):
-                self.store.add_payment(tenant, payments.Payment(
-                    self.ids.new("plink"), 0, "USD", None, int(self.clock.now())))
+            if self.state.breaks.any("keeps_rejected_create"):
+                self.state.store.add_payment(tenant, payments.Payment(
+                    self.state.ids.new("plink"), 0, "USD", None, int(self.state.clock.now())))
             first = problems[0]
             message = "; ".join(p.message for p in problems)
             raise ApiError(400, "invalid_request_error", first.code, message, first.param)
@@ -137,9 +133,9 @@ class MockApp:
             raise ApiError(400, "invalid_request_error", "idempotency_key_too_long",
                            f"Idempotency-Key is over {MAX_IDEMPOTENCY_KEY} characters",
                            "Idempotency-Key")
-        key = self.breaks.apply("idempotency_key", key)
-        fingerprint = self.breaks.apply("idempotency_fingerprint", _fingerprint(body))
-        with self.store.lock:
+        key = self.state.breaks.apply("idempotency_key", key)
+        fingerprint = self.state.breaks.apply("idempotency_fingerprint", _fingerprint(body))
+        with self.state.store.lock:
             if key:
                 earlier = tenant.idempotency.get(key)
                 if earlier is not None:
@@ -150,60 +146,60 @@ class MockApp:
                     response = _json(earlier.status, earlier.body)
                     response.headers["Idempotent-Replayed"] = "true"
                     return response
-            payment = payments.new_payment(self.ids.new("plink"), body, self.now(tenant),
-                                           self.config.link_lifetime)
-            self.store.add_payment(tenant, payment)
+            payment = payments.new_payment(self.state.ids.new("plink"), body, self.state.now(tenant),
+                                           self.state.config.link_lifetime)
+            self.state.store.add_payment(tenant, payment)
             if payment.expires_at is not None:
                 heapq.heappush(tenant.expiries, (payment.expires_at, payment.id))
             view = self._view(payment, request)
             if key:
                 tenant.idempotency[key] = IdempotentResult(fingerprint, 200, view)
         # 200 vs 201 is unknown; 200 is the Stripe-flavoured reading.
-        return _json(200, self.breaks.apply("answer", view, "create"))
+        return _json(200, self.state.breaks.apply("answer", view, "create"))
 
     def retrieve(self, request: Request, payment_id: str) -> Response:
-        tenant = self._authenticate(request)
+        tenant = self.state.tenant_for(request)
         view = self._view(self._payment(tenant, payment_id), request)
-        return _json(200, self.breaks.apply("answer", view, "retrieve"))
+        return _json(200, self.state.breaks.apply("answer", view, "retrieve"))
 
     def cancel(self, request: Request, payment_id: str) -> Response:
-        tenant = self._authenticate(request)
-        with self.store.lock:
+        tenant = self.state.tenant_for(request)
+        with self.state.store.lock:
             payment = self._payment(tenant, payment_id)
-            if payment.status != payments.OPEN and self.breaks.any("refuses_repeat_cancel", payment):
+            if payment.status != payments.OPEN and self.state.breaks.any("refuses_repeat_cancel", payment):
                 raise ApiError(400, "invalid_request_error", "payment_not_open",
                                f"payment {payment_id} is {payment.status}")
-            now = self.now(tenant)
-            changed = self.breaks.apply("cancel_changes", payments.cancel(payment, now), payment, now)
+            now = self.state.now(tenant)
+            changed = self.state.breaks.apply("cancel_changes", payments.cancel(payment, now), payment, now)
             view = self._view(payment, request)
-        if self.breaks.apply("cancel_emits", changed):
-            self.emit(tenant, "payment.canceled", view)
-        return _json(200, self.breaks.apply("answer", view, "cancel"))
+        if self.state.breaks.apply("cancel_emits", changed):
+            self.state.emit(tenant, "payment.canceled", view)
+        return _json(200, self.state.breaks.apply("answer", view, "cancel"))
 
     def refund(self, request: Request) -> Response:
-        tenant = self._authenticate(request)
+        tenant = self.state.tenant_for(request)
         body = self._json_body(request)
-        problems = self.breaks.apply("refund_problems", refunds.validate_request(body))
+        problems = self.state.breaks.apply("refund_problems", refunds.validate_request(body))
         if problems:
             raise ApiError(400, "invalid_request_error", problems[0].code,
                            "; ".join(p.message for p in problems), problems[0].param)
-        with self.store.lock:
+        with self.state.store.lock:
             payment = tenant.payments.get(body["payment_id"])
             if payment is None:
                 raise ApiError(404, "invalid_request_error", "resource_missing",
                                f"no such payment: {body['payment_id']}", "payment_id")
-            problem = self.breaks.apply("refund_refusal", refunds.check_refundable(payment, body.get("amount")),
+            problem = self.state.breaks.apply("refund_refusal", refunds.check_refundable(payment, body.get("amount")),
                                         payment)
             if problem is not None:
                 raise ApiError(400, "invalid_request_error", problem.code, problem.message,
                                problem.param)
-            refund = refunds.apply(payment, self.ids.new("re"), body.get("amount"),
-                                   self.now(tenant))
+            refund = refunds.apply(payment, self.state.ids.new("re"), body.get("amount"),
+                                   self.state.now(tenant))
             tenant.refunds[refund.id] = refund
             view = self._view(payment, request)
-        if self.breaks.apply("fires_event", True, "payment.refunded"):
-            self.emit(tenant, "payment.refunded", view)
-        return _json(200, self.breaks.apply("refund_view", refund.view()))
+        if self.state.breaks.apply("fires_event", True, "payment.refunded"):
+            self.state.emit(tenant, "payment.refunded", view)
+        return _json(200, self.state.breaks.apply("refund_view", refund.view()))
 
     def page(self, request: Request, payment_id: str) -> Response:
         payment = self._page_payment(payment_id)
@@ -211,9 +207,9 @@ class MockApp:
             return _html(404, hosted.not_found())
         # Status of an inactive link's page is unknown; 200 with the notice
         # is the likely reading (a page, not an API error).
-        shown_open = self.breaks.apply("hosted_page_open", payment.status == payments.OPEN, payment)
+        shown_open = self.state.breaks.apply("hosted_page_open", payment.status == payments.OPEN, payment)
         html = hosted.render(payment, shown_open)
-        return _html(200, self.breaks.apply("hosted_page_html", html, payment))
+        return _html(200, self.state.breaks.apply("hosted_page_html", html, payment))
 
     def pay(self, request: Request, payment_id: str) -> Response:
         """The customer submits the card form (test card pays, the 3-D Secure
@@ -222,12 +218,12 @@ class MockApp:
         if isinstance(found, Response):
             return found
         payment, tenant = found
-        card = self.breaks.apply("card_number", payments.normalize_card(str(request.form.get("card_number", ""))))
+        card = self.state.breaks.apply("card_number", payments.normalize_card(str(request.form.get("card_number", ""))))
         if not card:
             return _html(400, hosted.render(payment, True, "Enter a card number."))
-        with self.store.lock:
+        with self.state.store.lock:
             if card == cards.THREE_D_SECURE_CARD:
-                token = self.ids.new("tds")
+                token = self.state.ids.new("tds")
                 payments.ask_authentication(payment, token)
                 return _html(200, hosted.render_challenge(payment, token))
             if card == cards.TEST_CARD:
@@ -247,7 +243,7 @@ class MockApp:
         payment, tenant = found
         token = str(request.form.get("challenge_token", ""))
         result = request.form.get("result")
-        with self.store.lock:
+        with self.state.store.lock:
             if not payments.challenge_matches(payment, token):
                 return _html(400, hosted.render(payment, True, "This authentication step is no "
                                                                "longer valid. Enter your card again."))
@@ -267,8 +263,8 @@ class MockApp:
         payment = self._page_payment(payment_id)
         if payment is None:
             return _html(404, hosted.not_found())
-        tenant = self.store.find_owner(payment_id)
-        if tenant is None or not self.breaks.apply("hosted_page_open", payment.status == payments.OPEN,
+        tenant = self.state.store.find_owner(payment_id)
+        if tenant is None or not self.state.breaks.apply("hosted_page_open", payment.status == payments.OPEN,
                                                     payment):
             return _html(409, hosted.render(payment, False))
         return payment, tenant
@@ -276,8 +272,8 @@ class MockApp:
     def _after_attempt(self, tenant: Tenant, payment: payments.Payment, view: dict[str, Any],
                        changed: bool, event_type: str, declined: str) -> Response:
         """The event a card or challenge attempt fires, and the page the customer gets."""
-        if self.breaks.apply("fires_event", changed, event_type):
-            self.emit(tenant, event_type, view)
+        if self.state.breaks.apply("fires_event", changed, event_type):
+            self.state.emit(tenant, event_type, view)
         if event_type == "payment.failed":
             return _html(402, hosted.render(payment, True, declined))
         return self._paid_page(payment)
@@ -311,25 +307,25 @@ class MockApp:
         return _html(200, self._docs)
 
     def _page_payment(self, payment_id: str) -> payments.Payment | None:
-        return self.store.find_payment(payment_id)
+        return self.state.store.find_payment(payment_id)
 
     # -- helpers -----------------------------------------------------------
     def _error(self, exc: ApiError) -> Response:
         answer: ErrorAnswer = (exc.status, exc.body())
-        status, body = self.breaks.apply("error", answer)
+        status, body = self.state.breaks.apply("error", answer)
         if isinstance(body, str):
             return Response(body, status=status, content_type="text/plain; charset=utf-8")
         return _json(status, body)
 
     def _json_body(self, request: Request) -> Any:
         length = request.content_length
-        if length is not None and length > self.config.max_body:
+        if length is not None and length > self.state.config.max_body:
             raise ApiError(413, "invalid_request_error", "body_too_large",
-                           f"request body over {self.config.max_body} bytes")
-        raw = request.stream.read(self.config.max_body + 1)
-        if len(raw) > self.config.max_body:
+                           f"request body over {self.state.config.max_body} bytes")
+        raw = request.stream.read(self.state.config.max_body + 1)
+        if len(raw) > self.state.config.max_body:
             raise ApiError(413, "invalid_request_error", "body_too_large",
-                           f"request body over {self.config.max_body} bytes")
+                           f"request body over {self.state.config.max_body} bytes")
         if raw and request.mimetype != JSON_TYPE:
             # Many JSON APIs ignore a body not labelled JSON and answer "missing
             # amount"; saying so here shows the missing header first (docs/mock.md).

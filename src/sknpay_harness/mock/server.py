@@ -28,12 +28,12 @@ class MockServer:
 
     def start(self) -> MockServer:
         self._server.start()
-        self.app.outbox.start()
+        self.app.state.outbox.start()
         return self
 
     def stop(self) -> None:
         self._server.stop()
-        self.app.outbox.stop()
+        self.app.state.outbox.stop()
 
     def __enter__(self) -> MockServer:
         return self.start()
