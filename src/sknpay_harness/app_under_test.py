@@ -14,12 +14,9 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-import httpx
-
-from .errors import ConfigError, TargetError
-from .operations import API_PREFIX, CONTROL_PREFIX
+from .control_api import control_call
+from .errors import ConfigError
 from .secret import Secret
-from .tls import shared_ssl_context
 
 
 @dataclass(frozen=True)
@@ -49,7 +46,8 @@ class AppUnderTest:
                               "(Settings -> Webhooks) decides where webhooks go; point it at "
                               "your app there, or mark the test mock_only")
         wanted = [*urls, *([self.listener_url] if also_listener else [])]
-        answer = self._control("PUT", "/webhooks/endpoints", {"urls": wanted})
+        answer = control_call(self.api_url, self.api_key, "PUT", "/webhooks/endpoints",
+                              {"urls": wanted})
         return list(answer["urls"])
 
     def check_receiver(self, url: str, payment: str | Mapping[str, Any], **options: Any) -> Any:
@@ -58,14 +56,3 @@ class AppUnderTest:
         for a ``payment`` the app knows: a ReceiverReport. ``options``: those of
         sknpay_harness.mock.receiver_check.check_receiver (state_probe, after, ...)."""
         return self.check(url, payment, self.webhook_secret, **options)
-
-    def _control(self, method: str, path: str, body: Mapping[str, Any]) -> dict[str, Any]:
-        root = self.api_url.removesuffix(API_PREFIX)
-        answer = httpx.request(method, f"{root}{CONTROL_PREFIX}{path}", json=body,
-                               headers={"Authorization": f"Bearer {self.api_key.reveal()}"},
-                               timeout=10, verify=shared_ssl_context())
-        if answer.status_code != 200:
-            raise TargetError(f"the mock refused {method} {CONTROL_PREFIX}{path}: "
-                              f"HTTP {answer.status_code} {answer.text[:300]}")
-        data: dict[str, Any] = answer.json()
-        return data

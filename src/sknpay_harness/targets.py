@@ -10,10 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, Protocol
 
-import httpx
-
 from .backoff import Backoff
-from .client import BearerKey
+from .control_api import control_call
 from .errors import ConfigError, TargetError
 from .mock.app import MockApp
 from .mock.breaks import BreakSet
@@ -22,9 +20,7 @@ from .mock.outbox import DeliveryAttempts
 from .mock.payments import STATUSES
 from .mock.server import MockServer
 from .mock.state import MockState
-from .operations import CONTROL_PREFIX
 from .settings import Settings
-from .tls import shared_ssl_context
 
 # Quick retries inside a test run: a refused delivery is tried 5 times
 # within ~0.15 s in all, not over the minutes a real sender takes. A test
@@ -73,7 +69,7 @@ class EmbeddedMockTarget:
             api_keys=frozenset({settings.api_key.reveal()}),
             webhook_endpoints=(webhook_url,), breaks=tuple(settings.mock_breaks),
             webhook_delay=settings.mock_webhook_delay, delivery_attempts=EMBEDDED_ATTEMPTS))
-        self._auth = BearerKey(settings.api_key)
+        self._api_key = settings.api_key
         if on_idle is not None:
             self.state.outbox.add_idle_listener(on_idle)
 
@@ -131,12 +127,8 @@ class EmbeddedMockTarget:
         __tracebackhide__ = True
         if status not in STATUSES:
             raise TargetError(f"unknown status {status!r}; known: {', '.join(STATUSES)}")
-        answer = httpx.post(f"{self.running.url}{CONTROL_PREFIX}/payments/{payment_id}/state",
-                            json={"status": status, "event": False}, auth=self._auth, timeout=10,
-                            verify=shared_ssl_context())
-        if answer.status_code != 200:
-            raise TargetError(f"the mock refused to set {payment_id} to {status}: "
-                               f"HTTP {answer.status_code} {answer.text[:300]}")
+        control_call(self.api_url, self._api_key, "POST", f"/payments/{payment_id}/state",
+                     {"status": status, "event": False})
 
     def describe_deliveries(self, payment_id: str) -> str:
         __tracebackhide__ = True

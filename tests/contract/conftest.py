@@ -29,10 +29,9 @@ from typing import Any
 
 import pytest
 
-from sknpay_harness import CREATE_STATUSES, Exchange, SknPayClient
+from sknpay_harness import CREATE_STATUSES, Exchange, SknPayClient, control_api
 from sknpay_harness.cards import DECLINED_CARD_EXAMPLE, TEST_CARD
-from sknpay_harness.client import BearerKey
-from sknpay_harness.operations import API_PREFIX, CONTROL_PREFIX, SUCCEEDED_EVENT_NAMES
+from sknpay_harness.operations import SUCCEEDED_EVENT_NAMES
 from sknpay_harness.targets import EmbeddedMockTarget
 
 # An amount whose rendering ("12.34") is unlikely to appear on a page by chance.
@@ -222,9 +221,4 @@ def advance_clock(api: SknPayClient, api_key: Any, seconds: int) -> None:
     """Move the key's clock forward through the mock's control API (the embedded
     mock, or a mock process: a target listed with the ``expiry`` feature)."""
     __tracebackhide__ = True
-    url = api.base_url.removesuffix(API_PREFIX) + CONTROL_PREFIX + "/clock/advance"
-    answer = api.http.post(url, json={"seconds": seconds}, auth=BearerKey(api_key))
-    assert answer.status_code == 200, (
-        f"advancing the target's clock (POST {url}, the mock's control API) answered HTTP "
-        f"{answer.status_code}: {answer.text[:300]}; a target without it cannot run the "
-        "'expiry' feature")
+    control_api.advance_clock(api.base_url, api_key, seconds)

@@ -10,22 +10,14 @@ control API, such as the mock run as its own process).
 
 from __future__ import annotations
 
-import httpx
 import pytest
 
-from sknpay_harness.operations import API_PREFIX, CONTROL_PREFIX, EXPIRED_EVENT_NAMES
+from sknpay_harness.control_api import advance_clock
+from sknpay_harness.operations import EXPIRED_EVENT_NAMES
 
 pytestmark = [pytest.mark.scenario, pytest.mark.sknpay_feature("expiry")]
 
 A_DAY_AND_A_SECOND = 24 * 3600 + 1  # the mock's lifetime is Stripe Checkout's 24 h
-
-
-def _advance_clock(base_url: str, key: str, seconds: int) -> dict:
-    root = base_url.removesuffix(API_PREFIX)
-    answer = httpx.post(f"{root}{CONTROL_PREFIX}/clock/advance", json={"seconds": seconds},
-                        headers={"Authorization": f"Bearer {key}"}, timeout=10)
-    assert answer.status_code == 200, f"advancing the clock: HTTP {answer.status_code} {answer.text[:300]}"
-    return answer.json()
 
 
 def test_expiry(sknpay_new_link, sknpay_api, sknpay_settings, sknpay_contract, sknpay_webhooks,
@@ -35,8 +27,7 @@ def test_expiry(sknpay_new_link, sknpay_api, sknpay_settings, sknpay_contract, s
         payment_id = created["id"]
 
     with sknpay_reporter.step("2. A day passes on the key's clock"):
-        moved = _advance_clock(sknpay_api.base_url, sknpay_settings.api_key.reveal(),
-                               A_DAY_AND_A_SECOND)
+        moved = advance_clock(sknpay_api.base_url, sknpay_settings.api_key, A_DAY_AND_A_SECOND)
         sknpay_reporter.attach_json("clock", moved)
 
     with sknpay_reporter.step("3. The link is expired, and its expiry event arrives"):
